@@ -1,0 +1,178 @@
+"""The lesson build: one source per lesson, two versions.
+
+`solutions/NN_name.ipynb` is the only hand-written version of a lesson. Exercise code sits between
+nbgrader's markers in a cell that names its exercise:
+
+    # EXERCISE 00.scale_images
+    def scale_images(images):
+        ### BEGIN SOLUTION
+        return images.astype("float32") / 127.5 - 1.0
+        ### END SOLUTION
+
+`build` writes `notebooks/NN_name.ipynb`, the learner version, with each block replaced by a stub that
+raises NotImplementedError naming the exercise, and clears outputs from both versions so they are
+committed clean. `build --check` changes nothing and fails when a learner notebook is out of date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+EXERCISE_LINE = re.compile(r"^#\s*EXERCISE\s+(\S+)\s*$")
+LESSON_FILE = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+class BuildError(ValueError):
+    """A solution notebook that cannot be turned into a learner notebook; the message says where and why."""
+
+
+def stub_lines(exercise_id: str, indent: str) -> list[str]:
+    """The lines that replace a solution block in the learner version."""
+    return [
+        f"{indent}# YOUR CODE HERE",
+        f'{indent}raise NotImplementedError("Exercise {exercise_id}: replace this line with your code.")',
+    ]
+
+
+def exercise_ids(source: str) -> list[str]:
+    """The exercise ids named by `# EXERCISE <id>` lines in a cell's source."""
+    return [m.group(1) for line in source.splitlines() if (m := EXERCISE_LINE.match(line.strip()))]
+
+
+def learner_source(source: str, where: str = "cell") -> str:
+    """Replace every solution block of one cell's source with its stub; raise BuildError on bad markers."""
+    if BEGIN not in source and END not in source:
+        return source
+    ids = exercise_ids(source)
+    if len(ids) != 1:
+        found = f"found {', '.join(ids)}" if ids else "found none"
+        raise BuildError(f"{where}: a cell with a solution block must name exactly one exercise with a line "
+                         f"'# EXERCISE <id>' ({found}).")
+    out: list[str] = []
+    inside = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        marker = line.strip()
+        if marker == BEGIN:
+            if inside:
+                raise BuildError(f"{where}, line {number}: '{BEGIN}' inside another solution block.")
+            indent = line[: len(line) - len(line.lstrip())]
+            if not indent:
+                # A top-level stub would raise when the learner runs the cell and stop the notebook;
+                # inside a function it raises only when the function is called, which check() expects.
+                raise BuildError(f"{where}, line {number}: a solution block must sit inside a function body "
+                                 "(indented), so the learner's notebook still runs to the end.")
+            out += stub_lines(ids[0], indent)
+            inside = True
+        elif marker == END:
+            if not inside:
+                raise BuildError(f"{where}, line {number}: '{END}' without a matching '{BEGIN}'.")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise BuildError(f"{where}: '{BEGIN}' is never closed by '{END}'.")
+    return "\n".join(out)
+
+
+def clean(notebook: nbformat.NotebookNode, lesson: str, version: str) -> nbformat.NotebookNode:
+    """Strip outputs and execution counts and set the metadata the course relies on (in place)."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        # Front ends add these while editing; they change nothing a learner sees.
+        for key in ("execution", "collapsed", "scrolled"):
+            cell.metadata.pop(key, None)
+    metadata = notebook.metadata
+    metadata["kernelspec"] = dict(KERNELSPEC)
+    metadata["language_info"] = {"name": "python"}
+    # The grader matches submissions to lessons by this, not by file name.
+    metadata["dcgan_lessons"] = {"lesson": lesson, "version": version}
+    return notebook
+
+
+def learner_notebook(solution: nbformat.NotebookNode, lesson: str, name: str = "") -> nbformat.NotebookNode:
+    """The learner version of a solution notebook (a new object; the solution is not modified)."""
+    notebook = nbformat.reads(nbformat.writes(solution), as_version=4)  # a deep copy
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            cell.source = learner_source(cell.source, where=f"{name} cell {index}")
+    return clean(notebook, lesson, "learner")
+
+
+def check_exercises_known(notebook: nbformat.NotebookNode, lesson: str, name: str) -> None:
+    """Every exercise a notebook names must be registered, and belong to this lesson."""
+    from .exercises import all_exercises
+
+    registry = all_exercises()
+    for index, cell in enumerate(notebook.cells):
+        for exercise_id in exercise_ids(cell.source) if cell.cell_type == "code" else []:
+            if exercise_id not in registry:
+                raise BuildError(f"{name} cell {index}: exercise {exercise_id!r} is not registered in "
+                                 f"dcgan_lessons/exercises/lesson{lesson}.py.")
+            if not exercise_id.startswith(f"{lesson}."):
+                raise BuildError(f"{name} cell {index}: exercise {exercise_id!r} belongs to another lesson "
+                                 f"(ids in this notebook start with '{lesson}.').")
+
+
+def serialise(notebook: nbformat.NotebookNode) -> str:
+    """nbformat's canonical JSON (sorted keys, one-space indent), so rebuilding is byte-for-byte stable."""
+    return nbformat.writes(notebook, version=4) + "\n"
+
+
+@dataclass
+class BuildReport:
+    written: list[Path] = field(default_factory=list)
+    outdated: list[Path] = field(default_factory=list)  # what --check found stale (nothing written then)
+    lessons: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.outdated
+
+
+def build(solutions_dir: Path | str = "solutions", notebooks_dir: Path | str = "notebooks", *,
+          check: bool = False) -> BuildReport:
+    """Write the learner notebooks (and clean the solutions); with check=True only report what is stale."""
+    solutions_dir, notebooks_dir = Path(solutions_dir), Path(notebooks_dir)
+    if not solutions_dir.is_dir():
+        raise FileNotFoundError(f"No solutions folder at {solutions_dir.resolve()}: run the build from the "
+                                "course's root folder, or pass --solutions and --notebooks.")
+    sources = sorted(solutions_dir.glob("*.ipynb"))
+    if not sources:
+        raise FileNotFoundError(f"No .ipynb files in {solutions_dir.resolve()}.")
+    report = BuildReport()
+    expected_outputs = set()
+    for source in sources:
+        match = LESSON_FILE.match(source.name)
+        if not match:
+            raise BuildError(f"{source}: lesson files are named NN_name.ipynb (two digits, lower-case name).")
+        lesson = match.group(1)
+        report.lessons.append(lesson)
+        solution = nbformat.read(source, as_version=4)
+        check_exercises_known(solution, lesson, source.name)
+        targets = {
+            source: serialise(clean(solution, lesson, "solution")),
+            notebooks_dir / source.name: serialise(learner_notebook(solution, lesson, source.name)),
+        }
+        expected_outputs.add(source.name)
+        for path, text in targets.items():
+            if path.exists() and path.read_text(encoding="utf-8") == text:
+                continue
+            if check:
+                report.outdated.append(path)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                report.written.append(path)
+    # A learner notebook whose solution was deleted or renamed is stale too.
+    if notebooks_dir.is_dir():
+        report.outdated += [p for p in sorted(notebooks_dir.glob("*.ipynb")) if p.name not in expected_outputs]
+    return report

@@ -1,0 +1,64 @@
+"""Command line: `python -m dcgan_lessons <command>`.
+
+    doctor   print the environment report (exit 1 when something the course needs is missing)
+    build    write the learner notebooks from solutions/ (--check: only verify they are up to date)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .environment import environment_report
+
+    report = environment_report()
+    print(report)
+    return 1 if report.problems else 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import BuildError, build
+
+    try:
+        report = build(args.solutions, args.notebooks, check=args.check)
+    except (BuildError, FileNotFoundError) as error:
+        print(f"build failed: {error}", file=sys.stderr)
+        return 2
+    for path in report.written:
+        print(f"wrote {path}")
+    if args.check:
+        if report.ok:
+            print(f"Up to date: {len(report.lessons)} lesson(s) in {args.solutions}/ and {args.notebooks}/.")
+            return 0
+        print("Out of date (run `python -m dcgan_lessons build` and commit the result):", file=sys.stderr)
+        for path in report.outdated:
+            print(f"  {path}", file=sys.stderr)
+        return 1
+    for path in report.outdated:
+        print(f"warning: {path} has no source in {args.solutions}/; delete it or restore its solution.",
+              file=sys.stderr)
+    if not report.written:
+        print(f"Nothing to do: {len(report.lessons)} lesson(s) already up to date.")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dcgan_lessons", description="DCGAN Lessons course tools.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    doctor = commands.add_parser("doctor", help="report Python, libraries, Keras backend, GPU, Colab, profile")
+    doctor.set_defaults(run=_doctor)
+
+    build = commands.add_parser("build", help="write notebooks/ (learner versions) from solutions/")
+    build.add_argument("--check", action="store_true", help="change nothing; exit 1 if notebooks/ is stale")
+    build.add_argument("--solutions", default="solutions", help="folder of solution notebooks (default: %(default)s)")
+    build.add_argument("--notebooks", default="notebooks", help="folder of learner notebooks (default: %(default)s)")
+    build.set_defaults(run=_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    return args.run(args)

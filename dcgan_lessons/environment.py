@@ -1,0 +1,136 @@
+"""Environment report and seeding: what a learner runs first, and what an instructor asks for in a bug report."""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from .validation import require_int
+
+
+def package_version(name: str) -> str | None:
+    """The installed version of a distribution, or None. Reads metadata only, so nothing heavy is imported."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def is_colab() -> bool:
+    """True inside Google Colab."""
+    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
+
+
+def keras_backend() -> str:
+    """The backend Keras uses: 'tensorflow', 'jax' or 'torch' (Keras fixes it at first import)."""
+    # TensorFlow's C++ start-up messages (INFO/WARNING) bury the report for learners; a value the
+    # user set wins.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    return keras.backend.backend()
+
+
+def accelerators() -> list[str]:
+    """Names of the GPUs/TPUs visible to the Keras backend; empty on a CPU-only machine."""
+    backend = keras_backend()
+    try:
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            return [d.name for d in tf.config.list_physical_devices() if d.device_type in ("GPU", "TPU")]
+        if backend == "jax":
+            import jax
+
+            return [f"{d.platform}:{d.id} ({d.device_kind})" for d in jax.devices() if d.platform != "cpu"]
+        if backend == "torch":
+            import torch
+
+            return [f"cuda:{i} ({torch.cuda.get_device_name(i)})" for i in range(torch.cuda.device_count())]
+    except Exception:  # noqa: BLE001 - a broken driver means "no usable accelerator", not a crash
+        return []
+    return []
+
+
+@dataclass
+class EnvironmentReport:
+    """Rows of (label, value) plus the problems that would stop the course from running."""
+
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.rows)
+
+    def __str__(self) -> str:
+        width = max(len(label) for label, _ in self.rows)
+        lines = ["DCGAN Lessons — environment report"]
+        lines += [f"  {label:<{width}}  {value}" for label, value in self.rows]
+        lines += [f"  PROBLEM: {problem}" for problem in self.problems]
+        lines += [f"  note: {note}" for note in self.advice]
+        if not self.problems:
+            lines.append("  Everything the course needs is here.")
+        return "\n".join(lines)
+
+
+def environment_report() -> EnvironmentReport:
+    """Collect Python, library versions, the Keras backend, accelerators, Colab and the run profile."""
+    from .profiles import profile_name
+
+    report = EnvironmentReport()
+    add = report.rows.append
+    add(("Python", f"{platform.python_version()} ({sys.executable})"))
+    add(("Platform", f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores"))
+    add(("Colab", "yes" if is_colab() else "no"))
+    for name in ("numpy", "tensorflow", "keras", "jax", "matplotlib", "scikit-learn", "ipywidgets"):
+        add((name, package_version(name) or "not installed"))
+    dcgan_version = package_version("dcgan-lessons") or "not installed (imported from source)"
+    add(("dcgan-lessons", dcgan_version))
+
+    keras_version = package_version("keras")
+    if keras_version is None:
+        report.problems.append("Keras is not installed: pip install -r requirements.txt")
+        found = []
+    elif int(keras_version.split(".")[0]) < 3:
+        report.problems.append(f"Keras {keras_version} found; the course needs Keras 3 (pip install 'keras>=3').")
+        found = []
+    else:
+        try:
+            add(("Keras backend", keras_backend()))
+            found = accelerators()
+        except Exception as error:  # noqa: BLE001 - report the broken backend instead of crashing the report
+            report.problems.append(f"Keras could not load its backend: {type(error).__name__}: {error}")
+            found = []
+        add(("Accelerators", ", ".join(found) if found else "none (CPU only)"))
+
+    try:
+        name, reason = profile_name(has_accelerator=bool(found))
+        add(("Run profile", f"{name} ({reason})"))
+    except ValueError as error:
+        report.problems.append(str(error))
+
+    if sys.version_info < (3, 10):
+        report.problems.append(f"Python {platform.python_version()} is too old; the course needs 3.10 or newer.")
+    if not found:
+        report.advice.append(
+            "No GPU found: unless DCGAN_LESSONS_PROFILE says otherwise, lessons use the 'cpu' profile "
+            "(smaller runs). On Colab choose Runtime > Change runtime type > GPU for the full runs."
+        )
+    return report
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's `random`, NumPy's global generator and the Keras backend, so a run can be repeated."""
+    seed = require_int(seed, "seed", minimum=0)
+    random.seed(seed)
+    import numpy as np
+
+    np.random.seed(seed % 2**32)
+    import keras
+
+    keras.utils.set_random_seed(seed)

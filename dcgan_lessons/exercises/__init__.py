@@ -1,0 +1,44 @@
+"""The registry of every exercise in the course, one module per lesson.
+
+Each lesson module defines `EXERCISES`, a list of `checking.Exercise`. Add a lesson by writing its
+module and listing it in `_LESSON_MODULES`; the tests then prove its checks (tests/test_exercises.py).
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+
+from ..checking import Exercise
+from . import lesson00
+
+_LESSON_MODULES = (lesson00,)
+
+
+@cache
+def all_exercises() -> dict[str, Exercise]:
+    """Every registered exercise by id, in lesson order."""
+    registry: dict[str, Exercise] = {}
+    for module in _LESSON_MODULES:
+        for exercise in module.EXERCISES:
+            if exercise.id in registry:
+                raise RuntimeError(f"Exercise id {exercise.id!r} is registered twice.")
+            registry[exercise.id] = exercise
+    return registry
+
+
+def get_exercise(exercise_id: str) -> Exercise:
+    """The exercise with this id, or a ValueError that suggests the nearest ids."""
+    registry = all_exercises()
+    if not isinstance(exercise_id, str):
+        raise TypeError(f"An exercise id is a string like '00.scale_images', got {type(exercise_id).__name__}.")
+    if exercise_id not in registry:
+        near = difflib.get_close_matches(exercise_id, list(registry), n=3)
+        suggestion = f" Did you mean {', '.join(map(repr, near))}?" if near else ""
+        raise ValueError(f"Unknown exercise id {exercise_id!r}.{suggestion} Known ids: {', '.join(registry)}.")
+    return registry[exercise_id]
+
+
+def lesson_exercises(lesson: str) -> list[Exercise]:
+    """The exercises of one lesson ("00", "01", ...), in the order they appear."""
+    return [exercise for exercise in all_exercises().values() if exercise.lesson == lesson]

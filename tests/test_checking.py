@@ -1,0 +1,111 @@
+"""The check framework itself: comparison, feedback text, and how check() keeps a notebook running."""
+
+import numpy as np
+import pytest
+
+from dcgan_lessons import check, get_exercise, run_check, scale_images
+from dcgan_lessons.checking import compare_values
+
+
+def test_compare_values_matches_within_tolerance():
+    assert compare_values(np.float32(1.0), 1.0 + 1e-7) is None
+    assert compare_values([1, (2.0, 3.0)], [1, (2.0, 3.0)]) is None
+    assert compare_values("a", "a") is None
+
+
+@pytest.mark.parametrize(
+    ("expected", "got", "kind", "text"),
+    [
+        (np.zeros((2, 3)), np.zeros((3, 2)), "shape", "expected shape (2, 3), got shape (3, 2)"),
+        (np.zeros(3, np.float32), np.zeros(3), "dtype", "expected dtype float32, got dtype float64"),
+        (np.array([1.0, 2.0]), np.array([1.0, 2.5]), "values", "first at index (1,): expected 2, got 2.5"),
+        (np.zeros(2), "zeros", "type", "expected an array of shape (2,), got str"),
+        (1.0, None, "type", "expected a number, got NoneType"),
+        ((1.0, 2.0), (1.0,), "length", "expected 2 items, got 1"),
+        ((1.0, 2.0), (1.0, 3.0), "values", "item 1:"),
+    ],
+)
+def test_compare_values_says_what_differs(expected, got, kind, text):
+    mismatch = compare_values(expected, got, check_dtype=True)
+    assert mismatch is not None and mismatch.kind == kind
+    assert text in mismatch.detail
+
+
+def test_compare_values_accepts_tensors():
+    import keras
+
+    assert compare_values(np.arange(3.0), keras.ops.arange(3.0)) is None
+
+
+def test_check_returns_learners_function_when_it_passes(capsys):
+    def mine(images):
+        return images.astype("float32") / 127.5 - 1
+
+    assert check("00.scale_images", mine) is mine
+    assert "✓ 00.scale_images" in capsys.readouterr().out
+
+
+def test_check_of_stub_goes_on_with_the_reference(capsys):
+    def stub(images):
+        raise NotImplementedError("Exercise 00.scale_images: replace this line with your code.")
+
+    assert check("00.scale_images", stub) is scale_images
+    out = capsys.readouterr().out
+    assert "not attempted yet" in out and "dcgan_lessons.scale_images" in out
+
+
+def test_wrong_answer_feedback_shows_expected_got_and_the_hint_but_not_the_solution(capsys):
+    def mine(images):
+        return images.astype("float32") / 255
+
+    assert check("00.scale_images", mine) is scale_images
+    out = capsys.readouterr().out
+    assert "✗ 00.scale_images" in out
+    assert "expected -1, got 0" in out  # the first pixel, 0, should map to -1
+    assert "your values lie in [0, 1]" in out
+    assert "127.5" not in out  # the answer itself is never printed
+
+
+def test_an_exception_in_learner_code_becomes_feedback():
+    def broken(images):
+        return images.reshape(-1, 7)
+
+    result = run_check(get_exercise("00.scale_images"), broken)
+    assert result.status == "failed"
+    assert "raised ValueError" in result.feedback()
+
+
+def test_learner_code_cannot_change_the_cases():
+    exercise = get_exercise("00.scale_images")
+    before = [case.args[0].copy() for case in exercise.public]
+
+    def vandal(images):
+        images[...] = 0
+        return images.astype("float32") / 127.5 - 1
+
+    run_check(exercise, vandal)
+    assert all(np.array_equal(a, case.args[0]) for a, case in zip(before, exercise.public))
+    assert run_check(exercise, exercise.reference).passed
+
+
+def test_not_a_function_is_reported_not_raised(capsys):
+    assert check("00.scale_images", np.zeros(3)) is scale_images
+    assert "Expected a function, got ndarray" in capsys.readouterr().out
+
+
+def test_partial_credit_counts_cases():
+    def only_grayscale(images):
+        if images.shape[-1] != 1:
+            raise ValueError("colour not handled")
+        return images.astype("float32") / 127.5 - 1
+
+    result = run_check(get_exercise("00.scale_images"), only_grayscale, include_hidden=True)
+    assert result.status == "failed"
+    assert 0 < result.score < result.exercise.points
+
+
+def test_unknown_exercise_id_suggests_the_nearest():
+    with pytest.raises(ValueError, match="Did you mean '00.scale_images'"):
+        check("00.scale_image", scale_images)
+    with pytest.raises(TypeError, match="string like"):
+        get_exercise(0)
