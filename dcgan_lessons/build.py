@@ -53,8 +53,10 @@ def learner_source(source: str, where: str = "cell") -> str:
     ids = exercise_ids(source)
     if len(ids) != 1:
         found = f"found {', '.join(ids)}" if ids else "found none"
-        raise BuildError(f"{where}: a cell with a solution block must name exactly one exercise with a line "
-                         f"'# EXERCISE <id>' ({found}).")
+        raise BuildError(
+            f"{where}: a cell with a solution block must name exactly one exercise with a line "
+            f"'# EXERCISE <id>' ({found})."
+        )
     out: list[str] = []
     inside = False
     for number, line in enumerate(source.splitlines(), start=1):
@@ -66,8 +68,10 @@ def learner_source(source: str, where: str = "cell") -> str:
             if not indent:
                 # A top-level stub would raise when the learner runs the cell and stop the notebook;
                 # inside a function it raises only when the function is called, which check() expects.
-                raise BuildError(f"{where}, line {number}: a solution block must sit inside a function body "
-                                 "(indented), so the learner's notebook still runs to the end.")
+                raise BuildError(
+                    f"{where}, line {number}: a solution block must sit inside a function body "
+                    "(indented), so the learner's notebook still runs to the end."
+                )
             out += stub_lines(ids[0], indent)
             inside = True
         elif marker == END:
@@ -115,11 +119,15 @@ def check_exercises_known(notebook: nbformat.NotebookNode, lesson: str, name: st
     for index, cell in enumerate(notebook.cells):
         for exercise_id in exercise_ids(cell.source) if cell.cell_type == "code" else []:
             if exercise_id not in registry:
-                raise BuildError(f"{name} cell {index}: exercise {exercise_id!r} is not registered in "
-                                 f"dcgan_lessons/exercises/lesson{lesson}.py.")
+                raise BuildError(
+                    f"{name} cell {index}: exercise {exercise_id!r} is not registered in "
+                    f"dcgan_lessons/exercises/lesson{lesson}.py."
+                )
             if not exercise_id.startswith(f"{lesson}."):
-                raise BuildError(f"{name} cell {index}: exercise {exercise_id!r} belongs to another lesson "
-                                 f"(ids in this notebook start with '{lesson}.').")
+                raise BuildError(
+                    f"{name} cell {index}: exercise {exercise_id!r} belongs to another lesson "
+                    f"(ids in this notebook start with '{lesson}.')."
+                )
 
 
 def serialise(notebook: nbformat.NotebookNode) -> str:
@@ -138,13 +146,16 @@ class BuildReport:
         return not self.outdated
 
 
-def build(solutions_dir: Path | str = "solutions", notebooks_dir: Path | str = "notebooks", *,
-          check: bool = False) -> BuildReport:
+def build(
+    solutions_dir: Path | str = "solutions", notebooks_dir: Path | str = "notebooks", *, check: bool = False
+) -> BuildReport:
     """Write the learner notebooks (and clean the solutions); with check=True only report what is stale."""
     solutions_dir, notebooks_dir = Path(solutions_dir), Path(notebooks_dir)
     if not solutions_dir.is_dir():
-        raise FileNotFoundError(f"No solutions folder at {solutions_dir.resolve()}: run the build from the "
-                                "course's root folder, or pass --solutions and --notebooks.")
+        raise FileNotFoundError(
+            f"No solutions folder at {solutions_dir.resolve()}: run the build from the "
+            "course's root folder, or pass --solutions and --notebooks."
+        )
     sources = sorted(solutions_dir.glob("*.ipynb"))
     if not sources:
         raise FileNotFoundError(f"No .ipynb files in {solutions_dir.resolve()}.")
@@ -174,5 +185,7 @@ def build(solutions_dir: Path | str = "solutions", notebooks_dir: Path | str = "
                 report.written.append(path)
     # A learner notebook whose solution was deleted or renamed is stale too.
     if notebooks_dir.is_dir():
-        report.outdated += [p for p in sorted(notebooks_dir.glob("*.ipynb")) if p.name not in expected_outputs]
+        report.outdated += [
+            p for p in sorted(notebooks_dir.glob("*.ipynb")) if p.name not in expected_outputs
+        ]
     return report

@@ -127,11 +127,12 @@ def compare_values(expected, got, *, rtol=1e-5, atol=1e-6, check_dtype=False) ->
     """
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)):
-            return Mismatch("type", f"expected a {type(expected).__name__} of {len(expected)} items, "
-                                    f"got {describe(got)}")
+            return Mismatch(
+                "type", f"expected a {type(expected).__name__} of {len(expected)} items, got {describe(got)}"
+            )
         if len(got) != len(expected):
             return Mismatch("length", f"expected {len(expected)} items, got {len(got)}")
-        for index, (want, have) in enumerate(zip(expected, got)):
+        for index, (want, have) in enumerate(zip(expected, got, strict=False)):
             mismatch = compare_values(want, have, rtol=rtol, atol=atol, check_dtype=check_dtype)
             if mismatch:
                 return Mismatch(mismatch.kind, f"item {index}: {mismatch.detail}")
@@ -154,7 +155,9 @@ def compare_values(expected, got, *, rtol=1e-5, atol=1e-6, check_dtype=False) ->
     if want.size == 0:
         return None
     with np.errstate(invalid="ignore", over="ignore"):
-        close = np.isclose(have.astype(np.float64), want.astype(np.float64), rtol=rtol, atol=atol, equal_nan=True)
+        close = np.isclose(
+            have.astype(np.float64), want.astype(np.float64), rtol=rtol, atol=atol, equal_nan=True
+        )
     if close.all():
         return None
     diff = np.abs(have.astype(np.float64) - want.astype(np.float64))

@@ -1,7 +1,7 @@
 """Command line: `python -m dcgan_lessons <command>`.
 
-    doctor   print the environment report (exit 1 when something the course needs is missing)
-    build    write the learner notebooks from solutions/ (--check: only verify they are up to date)
+doctor   print the environment report (exit 1 when something the course needs is missing)
+build    write the learner notebooks from solutions/ (--check: only verify they are up to date)
 """
 
 from __future__ import annotations
@@ -37,28 +37,42 @@ def _build(args: argparse.Namespace) -> int:
             print(f"  {path}", file=sys.stderr)
         return 1
     for path in report.outdated:
-        print(f"warning: {path} has no source in {args.solutions}/; delete it or restore its solution.",
-              file=sys.stderr)
+        print(
+            f"warning: {path} has no source in {args.solutions}/; delete it or restore its solution.",
+            file=sys.stderr,
+        )
     if not report.written:
         print(f"Nothing to do: {len(report.lessons)} lesson(s) already up to date.")
     return 0
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m dcgan_lessons", description="DCGAN Lessons course tools.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = argparse.ArgumentParser(
+        prog="python -m dcgan_lessons", description="DCGAN Lessons course tools."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    doctor = commands.add_parser("doctor", help="report Python, libraries, Keras backend, GPU, Colab, profile")
+    doctor = commands.add_parser(
+        "doctor", help="report Python, libraries, Keras backend, GPU, Colab, profile"
+    )
     doctor.set_defaults(run=_doctor)
 
     build = commands.add_parser("build", help="write notebooks/ (learner versions) from solutions/")
     build.add_argument("--check", action="store_true", help="change nothing; exit 1 if notebooks/ is stale")
-    build.add_argument("--solutions", default="solutions", help="folder of solution notebooks (default: %(default)s)")
-    build.add_argument("--notebooks", default="notebooks", help="folder of learner notebooks (default: %(default)s)")
+    build.add_argument(
+        "--solutions", default="solutions", help="folder of solution notebooks (default: %(default)s)"
+    )
+    build.add_argument(
+        "--notebooks", default="notebooks", help="folder of learner notebooks (default: %(default)s)"
+    )
     build.set_defaults(run=_build)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
     return args.run(args)

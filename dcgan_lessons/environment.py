@@ -1,4 +1,4 @@
-"""Environment report and seeding: what a learner runs first, and what an instructor asks for in a bug report."""
+"""Environment report and seeding: what a learner runs first, and what a bug report needs."""
 
 from __future__ import annotations
 
@@ -97,7 +97,9 @@ def environment_report() -> EnvironmentReport:
         report.problems.append("Keras is not installed: pip install -r requirements.txt")
         found = []
     elif int(keras_version.split(".")[0]) < 3:
-        report.problems.append(f"Keras {keras_version} found; the course needs Keras 3 (pip install 'keras>=3').")
+        report.problems.append(
+            f"Keras {keras_version} found; the course needs Keras 3 (pip install 'keras>=3')."
+        )
         found = []
     else:
         try:
@@ -114,8 +116,6 @@ def environment_report() -> EnvironmentReport:
     except ValueError as error:
         report.problems.append(str(error))
 
-    if sys.version_info < (3, 10):
-        report.problems.append(f"Python {platform.python_version()} is too old; the course needs 3.10 or newer.")
     if not found:
         report.advice.append(
             "No GPU found: unless DCGAN_LESSONS_PROFILE says otherwise, lessons use the 'cpu' profile "

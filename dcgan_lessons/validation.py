@@ -51,7 +51,7 @@ def require_choice(value, name: str, choices) -> str:
 
 
 def as_array(value, name: str) -> np.ndarray:
-    """Convert NumPy arrays, tensors (TensorFlow, JAX) and nested lists to a NumPy array, or raise TypeError."""
+    """Convert NumPy arrays, tensors (TensorFlow, JAX) and nested lists to NumPy, or raise TypeError."""
     if isinstance(value, np.ndarray):
         return value
     if isinstance(value, (str, bytes, dict, set)) or value is None:

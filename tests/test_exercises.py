@@ -43,9 +43,13 @@ def test_stub_is_not_attempted(exercise):
 @pytest.mark.parametrize(("exercise", "mistake"), MISTAKES, ids=lambda v: ids(v))
 def test_planted_mistake_fails_a_public_case_and_gets_its_hint(exercise, mistake):
     result = run_check(exercise, mistake.answer)
-    assert result.status == "failed", f"{exercise.id}: planted mistake {mistake.name!r} passes the public cases"
+    assert result.status == "failed", (
+        f"{exercise.id}: planted mistake {mistake.name!r} passes the public cases"
+    )
     # The feedback recognises the mistake: its own hint is shown, not another's or none.
-    assert mistake.hint in result.feedback(), f"{exercise.id}: no hint explains planted mistake {mistake.name!r}"
+    assert mistake.hint in result.feedback(), (
+        f"{exercise.id}: no hint explains planted mistake {mistake.name!r}"
+    )
     graded = run_check(exercise, mistake.answer, include_hidden=True)
     assert graded.score < exercise.points
 

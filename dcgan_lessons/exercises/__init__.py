@@ -31,11 +31,15 @@ def get_exercise(exercise_id: str) -> Exercise:
     """The exercise with this id, or a ValueError that suggests the nearest ids."""
     registry = all_exercises()
     if not isinstance(exercise_id, str):
-        raise TypeError(f"An exercise id is a string like '00.scale_images', got {type(exercise_id).__name__}.")
+        raise TypeError(
+            f"An exercise id is a string like '00.scale_images', got {type(exercise_id).__name__}."
+        )
     if exercise_id not in registry:
         near = difflib.get_close_matches(exercise_id, list(registry), n=3)
         suggestion = f" Did you mean {', '.join(map(repr, near))}?" if near else ""
-        raise ValueError(f"Unknown exercise id {exercise_id!r}.{suggestion} Known ids: {', '.join(registry)}.")
+        raise ValueError(
+            f"Unknown exercise id {exercise_id!r}.{suggestion} Known ids: {', '.join(registry)}."
+        )
     return registry[exercise_id]
 
 

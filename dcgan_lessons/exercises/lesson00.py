@@ -27,7 +27,9 @@ SCALE_IMAGES = Exercise(
             # 0 -> -1 and 255 -> 1; the middle values land just either side of 0 (±1/255).
             expected=np.array([-1.0, -1 / 255, 1 / 255, 1.0], dtype=np.float32).reshape(1, 2, 2, 1),
         ),
-        Case("a batch of 3 random 8x8 grayscale images", args=(_rng.integers(0, 256, (3, 8, 8, 1), dtype=_u8),)),
+        Case(
+            "a batch of 3 random 8x8 grayscale images", args=(_rng.integers(0, 256, (3, 8, 8, 1), dtype=_u8),)
+        ),
     ],
     hidden=[
         Case("all 256 pixel values", args=(np.arange(256, dtype=_u8).reshape(1, 16, 16, 1),)),
@@ -60,7 +62,8 @@ SCALE_IMAGES = Exercise(
             "keeps NumPy's float64",
             lambda images: images / 127.5 - 1.0,
             "the values are right but the dtype is float64: NumPy turns uint8 / float into float64. "
-            "Convert with .astype('float32') first; Keras computes in float32, and float64 doubles the memory.",
+            "Convert with .astype('float32') first; Keras computes in float32, and float64 doubles "
+            "the memory.",
         ),
     ],
 )

@@ -1,0 +1,184 @@
+"""Pictures of images and toy samples: the quickest way to see what a generator has learned.
+
+`image_grid` builds a montage as a plain array, so the same picture can be shown, saved as a PNG or
+become a frame of a training GIF. `show_images` and `show_toy_samples` draw with matplotlib and return
+the Figure without calling `plt.show()`: Jupyter's inline backend displays it when the cell ends.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .validation import as_array, check_images, describe, require_int
+
+
+def image_grid(
+    images,
+    *,
+    ncols: int | None = None,
+    padding: int = 1,
+    pad_value: float = 1.0,
+    value_range: tuple[float, float] = (-1, 1),
+) -> np.ndarray:
+    """Tile a batch of images into one montage array with values in [0, 1].
+
+    Args:
+        images: (batch, height, width), (batch, height, width, 1) or (batch, height, width, 3);
+            uint8 0-255, or numbers in `value_range` (the generator's tanh range by default).
+        ncols: images per row (default: ceil(sqrt(batch)), a near-square grid).
+        padding: pixels of `pad_value` between and around the images.
+        pad_value: the gap colour, 0 (black) to 1 (white); it also fills unused cells of the last row.
+
+    Returns:
+        float32 array of shape (rows * (height + padding) + padding, ncols * (width + padding) + padding,
+        channels), images laid out row by row.
+    """
+    images = _as_unit_images(images, value_range)
+    count, height, width, channels = images.shape
+    ncols = math.ceil(math.sqrt(count)) if ncols is None else require_int(ncols, "ncols", minimum=1)
+    padding = require_int(padding, "padding", minimum=0)
+    if isinstance(pad_value, bool) or not isinstance(pad_value, numbers.Real) or not 0 <= pad_value <= 1:
+        raise ValueError(f"pad_value must be a number in [0, 1], got {pad_value!r}.")
+    nrows = math.ceil(count / ncols)
+
+    cell_height, cell_width = height + padding, width + padding
+    grid = np.full(
+        (nrows * cell_height + padding, ncols * cell_width + padding, channels), pad_value, dtype=np.float32
+    )
+    for index, image in enumerate(images):
+        row, col = divmod(index, ncols)
+        top, left = padding + row * cell_height, padding + col * cell_width
+        grid[top : top + height, left : left + width] = image
+    return grid
+
+
+def show_images(
+    images,
+    *,
+    ncols: int | None = None,
+    title: str | None = None,
+    labels=None,
+    value_range: tuple[float, float] = (-1, 1),
+    figsize: tuple[float, float] | None = None,
+    ax=None,
+):
+    """Draw a batch of images as a grid and return the matplotlib Figure.
+
+    Args:
+        images: as for `image_grid`.
+        labels: one caption per image (e.g. class names); the images are then drawn one subplot each so
+            every caption sits above its image. Not possible together with `ax`.
+        ax: draw the montage into this Axes instead of a new figure.
+    """
+    import matplotlib.pyplot as plt
+
+    unit_images = _as_unit_images(images, value_range)
+    count = len(unit_images)
+    ncols = math.ceil(math.sqrt(count)) if ncols is None else require_int(ncols, "ncols", minimum=1)
+    nrows = math.ceil(count / ncols)
+    if figsize is None:
+        # About an inch per image, shrunk so that large grids still fit a notebook's width.
+        inch = min(1.0, 10.0 / max(ncols, nrows))
+        caption_space = 0.2 * nrows if labels is not None else 0.0
+        figsize = (ncols * inch + 0.5, nrows * inch + (0.8 if title else 0.5) + caption_space)
+
+    if labels is None:
+        # The montage is already scaled to [0, 1], so a value range other than (-1, 1) is not needed again.
+        grid = image_grid(unit_images, ncols=ncols, value_range=(0, 1))
+        if ax is None:
+            figure, ax = plt.subplots(figsize=figsize)
+        else:
+            figure = ax.figure
+        _imshow(ax, grid)
+        if title:
+            ax.set_title(title)
+        return figure
+
+    if ax is not None:
+        raise ValueError(
+            "labels need one subplot per image, so they cannot be drawn into a given ax; pass ax=None."
+        )
+    if isinstance(labels, str) or not hasattr(labels, "__len__"):
+        raise TypeError(f"labels must be a sequence of {count} captions, got {describe(labels)}.")
+    if len(labels) != count:
+        raise ValueError(f"labels must have one caption per image ({count}), got {len(labels)}.")
+    figure = plt.figure(figsize=figsize)
+    for index, (image, label) in enumerate(zip(unit_images, labels, strict=True)):
+        axes = figure.add_subplot(nrows, ncols, index + 1)
+        _imshow(axes, image)
+        axes.set_title(str(label), fontsize=8)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def show_toy_samples(points, *, centers=None, ax=None, title: str | None = None):
+    """Scatter 2-D samples (e.g. from `sample_ring`) with the true mode centres marked; returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    points = _as_points(points, "points")
+    if ax is None:
+        figure, ax = plt.subplots(figsize=(4.5, 4.5))
+    else:
+        figure = ax.figure
+    ax.scatter(points[:, 0], points[:, 1], s=4, alpha=0.5, label="samples")
+    if centers is not None:
+        centers = _as_points(centers, "centers")
+        ax.scatter(centers[:, 0], centers[:, 1], s=60, marker="x", color="red", label="mode centres")
+        ax.legend(loc="upper right", fontsize=8)
+    # Equal aspect: a ring must look round, or spread along one axis looks like spread along the other.
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    return figure
+
+
+def _as_unit_images(images, value_range) -> np.ndarray:
+    """Validate a batch of images and return it as float32 in [0, 1], (batch, height, width, channels)."""
+    array = as_array(images, "images")
+    if array.ndim == 3:
+        array = array[..., None]  # grayscale without a channel axis
+    if array.dtype == np.uint8:
+        array = check_images(array, dtype="uint8")
+        unit = array.astype(np.float32) / 255.0
+    else:
+        low, high = _check_value_range(value_range)
+        array = check_images(array, value_range=(low, high))
+        # Clip: values within check_images's tolerance of the range must not leave [0, 1].
+        unit = np.clip((array.astype(np.float32) - low) / (high - low), 0.0, 1.0)
+    if len(unit) == 0:
+        raise ValueError(f"images must hold at least one image, got shape {unit.shape}.")
+    return unit
+
+
+def _check_value_range(value_range) -> tuple[float, float]:
+    """Return (low, high) as floats, or raise if it is not a pair of numbers with low < high."""
+    try:
+        low, high = (float(bound) for bound in value_range)
+    except (TypeError, ValueError):
+        raise TypeError(f"value_range must be a pair (low, high), got {value_range!r}.") from None
+    if not low < high:
+        raise ValueError(f"value_range must have low < high, got {value_range!r}.")
+    return low, high
+
+
+def _as_points(points, name: str) -> np.ndarray:
+    """Validate a (n, 2) array of 2-D points."""
+    array = as_array(points, name)
+    if array.ndim != 2 or array.shape[1] != 2 or not np.issubdtype(array.dtype, np.number):
+        raise ValueError(f"{name} must be 2-D points of shape (n, 2), got {describe(array)}.")
+    return array
+
+
+def _imshow(ax, image: np.ndarray) -> None:
+    """Show one [0, 1] image (height, width, channels) without ticks; grayscale when it has one channel."""
+    if image.shape[-1] == 1:
+        ax.imshow(image[..., 0], cmap="gray", vmin=0.0, vmax=1.0)
+    else:
+        ax.imshow(image)
+    ax.set_xticks([])
+    ax.set_yticks([])
