@@ -37,7 +37,9 @@ class Profile:
 
     def __str__(self) -> str:
         fields = ", ".join(
-            f"{f.name}={getattr(self, f.name)}" for f in dataclasses.fields(self) if f.name != "description"
+            f"{f.name}={getattr(self, f.name)}"
+            for f in dataclasses.fields(self)
+            if f.name not in ("name", "description")
         )
         return f"Profile {self.name!r} ({self.description}): {fields}"
 
