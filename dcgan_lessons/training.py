@@ -1,0 +1,265 @@
+"""Training a DCGAN into a run folder, resumably: what lesson 05 and `python -m dcgan_lessons train` use.
+
+A run folder holds:
+    config.json        the settings of the run (a resume must use the same ones)
+    checkpoint.npz     the state after the last finished epoch (see checkpoint.py)
+    history.json       one record per epoch: losses, D(x), D(G(z)), seconds, images/s
+    losses.csv         the same, as a table
+    samples/epoch_NNN.png   the generator's images for one fixed batch of noise, after each epoch
+    progress.gif       those grids as an animation, written at the end
+
+When the folder already holds a checkpoint, training continues at the next epoch with the same weights,
+optimizer state, noise stream, data order and history, so an interrupted run (a Colab disconnect) ends
+where an uninterrupted one would have.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from .architecture import build_discriminator, build_generator
+from .checkpoint import load_checkpoint, save_checkpoint
+from .data import load_dataset
+from .dcgan import DCGAN
+from .plots import image_grid
+from .validation import require_int
+
+CHECKPOINT = "checkpoint.npz"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The settings that define a run; a resume must match them (epochs may grow)."""
+
+    dataset: str = "digits"
+    batch_size: int = 64
+    latent_dim: int = 100
+    seed: int = 0
+    limit: int | None = None
+    image_size: int | None = None
+    real_target: float = 1.0
+    learning_rate: float = 2e-4
+    beta_1: float = 0.5
+
+
+@dataclass
+class TrainedRun:
+    """What `train_dcgan` returns: the model, its per-epoch history and where its files are."""
+
+    gan: DCGAN
+    history: list[dict]
+    run_dir: Path
+    config: RunConfig
+    resumed_from: int = 0
+    images: np.ndarray = field(repr=False, default=None)
+
+    def images_per_second(self) -> float:
+        """Median training speed over the epochs run in this session, leaving out the first (it compiles)."""
+        speeds = [h["images_per_s"] for h in self.history[self.resumed_from :]]
+        speeds = speeds[1:] or speeds
+        return float(np.median(speeds)) if speeds else float("nan")
+
+
+def epoch_order(count: int, batch_size: int, seed: int, epoch: int) -> np.ndarray:
+    """The image indices of one epoch, shape (steps, batch_size): a permutation fixed by (seed, epoch).
+
+    Deriving each epoch's order from its number (not from a running shuffle) is what lets a resumed run
+    see the same batches as an uninterrupted one. The last incomplete batch is dropped.
+    """
+    steps = count // batch_size
+    if steps == 0:
+        raise ValueError(f"batch_size: expected at most the {count} training images, got {batch_size}.")
+    return np.random.default_rng([seed, epoch]).permutation(count)[: steps * batch_size].reshape(steps, -1)
+
+
+class _EpochBatches(keras.utils.PyDataset):
+    """Backend-neutral batches (JAX, or TensorFlow without tf.data), epoch by epoch in `epoch_order`."""
+
+    def __init__(self, images, batch_size, seed, first_epoch):
+        super().__init__()
+        self.images, self.batch_size, self.seed, self.epoch = images, batch_size, seed, first_epoch
+        self.order = epoch_order(len(images), batch_size, seed, first_epoch)
+
+    def __len__(self):
+        return len(self.order)
+
+    def __getitem__(self, index):
+        return self.images[self.order[index]]
+
+    def on_epoch_end(self):
+        self.epoch += 1
+        self.order = epoch_order(len(self.images), self.batch_size, self.seed, self.epoch)
+
+
+def training_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, epochs: int):
+    """(data, steps_per_epoch) for `fit()`: a tf.data pipeline on TensorFlow, a PyDataset on other backends."""
+    steps = len(epoch_order(len(images), batch_size, seed, first_epoch))
+    if keras.backend.backend() != "tensorflow":
+        return _EpochBatches(images, batch_size, seed, first_epoch), steps
+    import tensorflow as tf
+
+    order = np.concatenate([epoch_order(len(images), batch_size, seed, e) for e in range(first_epoch, epochs)])
+    pool = tf.constant(images)
+    data = tf.data.Dataset.from_tensor_slices(order).map(lambda idx: tf.gather(pool, idx))
+    return data.prefetch(tf.data.AUTOTUNE), steps
+
+
+def fixed_noise(count: int, latent_dim: int, seed: int) -> np.ndarray:
+    """The one batch of noise whose images are drawn after every epoch, so the pictures are comparable."""
+    return np.random.default_rng([seed, 1_000_003]).standard_normal((count, latent_dim)).astype("float32")
+
+
+class EpochRecorder(keras.callbacks.Callback):
+    """After each epoch: time it, write the sample grid, the history and the checkpoint (in that order)."""
+
+    def __init__(self, run_dir: Path, noise: np.ndarray, history: list[dict], images_per_epoch: int):
+        super().__init__()
+        self.run_dir, self.noise, self.history, self.images_per_epoch = run_dir, noise, history, images_per_epoch
+        (run_dir / "samples").mkdir(parents=True, exist_ok=True)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = time.perf_counter() - self.started
+        record = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
+        record.update(seconds=seconds, images_per_s=self.images_per_epoch / seconds)
+        self.history.append(record)
+        save_sample_grid(self.model.generator, self.noise, self.run_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
+        write_history(self.run_dir, self.history)
+        save_checkpoint(self.run_dir / CHECKPOINT, self.model, epoch + 1, self.history)
+
+
+def generate(generator, noise) -> np.ndarray:
+    """Images for `noise` in inference mode (BatchNorm uses its running statistics), as NumPy."""
+    return keras.ops.convert_to_numpy(generator(keras.ops.convert_to_tensor(noise), training=False))
+
+
+def save_sample_grid(generator, noise, path: Path) -> Path:
+    from PIL import Image
+
+    grid = image_grid(generate(generator, noise))
+    pixels = (np.clip(grid, 0, 1) * 255).round().astype(np.uint8)
+    Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels).save(path)
+    return path
+
+
+def write_history(run_dir: Path, history: list[dict]) -> None:
+    (run_dir / "history.json").write_text(json.dumps(history, indent=1))
+    if history:
+        with open(run_dir / "losses.csv", "w", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=list(history[0]))
+            writer.writeheader()
+            writer.writerows(history)
+
+
+def write_gif(run_dir, seconds_per_frame: float = 0.25) -> Path | None:
+    """Animate the run's sample grids into progress.gif; None when there are no grids yet."""
+    from PIL import Image
+
+    run_dir = Path(run_dir)
+    frames = [Image.open(p) for p in sorted((run_dir / "samples").glob("epoch_*.png"))]
+    if not frames:
+        return None
+    path = run_dir / "progress.gif"
+    duration = int(seconds_per_frame * 1000)
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=duration, loop=0)
+    return path
+
+
+def _check_config(run_dir: Path, config: RunConfig) -> None:
+    """Write config.json, or make sure an existing run folder was made with the same settings."""
+    path = run_dir / "config.json"
+    if not path.exists():
+        path.write_text(json.dumps(asdict(config), indent=1))
+        return
+    stored = json.loads(path.read_text())
+    different = {k: (stored.get(k), v) for k, v in asdict(config).items() if stored.get(k) != v}
+    if different:
+        listed = "; ".join(f"{k}: the folder has {old!r}, you asked for {new!r}" for k, (old, new) in different.items())
+        raise ValueError(
+            f"{run_dir} holds a run with other settings ({listed}). Resume it with the same settings, "
+            "or choose another run folder."
+        )
+
+
+def make_gan(config: RunConfig, image_shape) -> DCGAN:
+    """Build and compile the course's DCGAN for images of `image_shape`, seeded by `config.seed`."""
+    keras.utils.set_random_seed(config.seed)
+    gan = DCGAN(
+        build_generator(config.latent_dim, image_shape),
+        build_discriminator(image_shape),
+        seed=config.seed,
+    )
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
+        g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
+        real_target=config.real_target,
+    )
+    return gan
+
+
+def train_dcgan(
+    run_dir,
+    *,
+    epochs: int,
+    config: RunConfig | None = None,
+    images: np.ndarray | None = None,
+    grid_images: int = 36,
+    callbacks=(),
+    verbose: int | str = "auto",
+) -> TrainedRun:
+    """Train (or resume) a DCGAN into `run_dir` until `epochs` epochs are done.
+
+    Args:
+        run_dir: the run folder (created when missing); a checkpoint in it is resumed.
+        epochs: the total number of epochs the run should have when this call returns.
+        config: the run's settings (default `RunConfig()`: the bundled digits, batch 64).
+        images: training images in [-1, 1]; loaded from `config.dataset` when None.
+        grid_images: images in each sample grid.
+        callbacks: more Keras callbacks, e.g. a live plot in a notebook.
+        verbose: passed to `fit()` (1: a progress bar, 2: one line per epoch).
+    """
+    config = config or RunConfig()
+    epochs = require_int(epochs, "epochs", minimum=1)
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    _check_config(run_dir, config)
+    if images is None:
+        data = load_dataset(config.dataset, split="train", limit=config.limit, image_size=config.image_size)
+        images = data.images
+    images = np.asarray(images, dtype="float32")
+
+    gan = make_gan(config, images.shape[1:])
+    history: list[dict] = []
+    done = 0
+    if (run_dir / CHECKPOINT).exists():
+        done, history = load_checkpoint(run_dir / CHECKPOINT, gan)
+    run = TrainedRun(gan, history, run_dir, config, resumed_from=done, images=images)
+    if done >= epochs:
+        print(f"{run_dir} already holds {done} epochs (asked for {epochs}): nothing to train.")
+        return run
+    if done:
+        print(f"Resuming {run_dir} after epoch {done} of {epochs}.")
+
+    batches, steps = training_batches(images, config.batch_size, config.seed, done, epochs)
+    noise = fixed_noise(grid_images, config.latent_dim, config.seed)
+    recorder = EpochRecorder(run_dir, noise, history, steps * config.batch_size)
+    gan.fit(
+        batches,
+        epochs=epochs,
+        initial_epoch=done,
+        steps_per_epoch=steps,
+        callbacks=[recorder, *callbacks],
+        shuffle=False,  # epoch_order already shuffles, reproducibly
+        verbose=verbose,
+    )
+    write_gif(run_dir)
+    return run
