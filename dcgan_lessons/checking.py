@@ -25,6 +25,22 @@ _FROM_REFERENCE = object()  # sentinel: a case's expected value is the reference
 
 
 @dataclass(frozen=True)
+class Fresh:
+    """A case argument made anew for every call, e.g. a Keras input or a model an answer will train.
+
+    Deep-copying such objects is unreliable; building them again is not, and each answer (the
+    learner's, the reference, every planted mistake) starts from the same state.
+    """
+
+    make: Callable[[], Any]
+    label: str = "a fresh object"
+
+
+def _materialise(value):
+    return value.make() if isinstance(value, Fresh) else copy.deepcopy(value)
+
+
+@dataclass(frozen=True)
 class Case:
     """One input for an exercise. `expected` defaults to what the reference returns for it."""
 
@@ -33,10 +49,17 @@ class Case:
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     expected: Any = _FROM_REFERENCE
 
-    def call(self, function: Callable) -> Any:
-        # Deep copies: an answer that modifies its input in place must not change the case for the
-        # reference, for the next case, or for the mistake detector.
-        return function(*copy.deepcopy(self.args), **copy.deepcopy(dict(self.kwargs)))
+    def arguments(self) -> tuple[tuple, dict]:
+        # Deep copies (or fresh objects): an answer that modifies its input in place must not change the
+        # case for the reference, for the next case, or for the mistake detector.
+        args = tuple(_materialise(a) for a in self.args)
+        return args, {k: _materialise(v) for k, v in self.kwargs.items()}
+
+    def call(self, function: Callable, observe: Callable | None = None) -> Any:
+        """Call `function` on this case; with `observe`, return observe(result, args) instead of the result."""
+        args, kwargs = self.arguments()
+        result = function(*args, **kwargs)
+        return result if observe is None else observe(result, args)
 
 
 @dataclass(frozen=True)
@@ -62,13 +85,20 @@ class Exercise:
     rtol: float = 1e-5
     atol: float = 1e-6
     check_dtype: bool = False  # True when the dtype is part of what the exercise teaches
+    # What to compare, when not the return value itself: observe(result, args) -> comparable value.
+    # E.g. a model's layer summary, or the weights a training step left behind in its arguments.
+    observe: Callable | None = None
 
     @property
     def lesson(self) -> str:
         return self.id.split(".", 1)[0]
 
     def expected(self, case: Case) -> Any:
-        return case.call(self.reference) if case.expected is _FROM_REFERENCE else case.expected
+        return self.run(case, self.reference) if case.expected is _FROM_REFERENCE else case.expected
+
+    def run(self, case: Case, answer: Callable) -> Any:
+        """What the checks compare for `answer` on `case`."""
+        return case.call(answer, self.observe)
 
     def compare(self, expected, got) -> Mismatch | None:
         return compare_values(expected, got, rtol=self.rtol, atol=self.atol, check_dtype=self.check_dtype)
@@ -250,7 +280,7 @@ def run_check(exercise: Exercise, answer, *, include_hidden: bool = False) -> Ch
     results = []
     for case, hidden in cases:
         try:
-            got = case.call(answer)
+            got = exercise.run(case, answer)
         except Exception as error:  # noqa: BLE001 - any exception in learner code is feedback, not a crash
             if isinstance(error, NotImplementedError) and not results:
                 # The generated stub raises this at once: nothing has been written yet.
@@ -272,7 +302,7 @@ def _diagnose(exercise: Exercise, case: Case, got) -> str | None:
     """The hint of the first planted mistake that produces the same wrong output on this case."""
     for mistake in exercise.mistakes:
         try:
-            planted = case.call(mistake.answer)
+            planted = exercise.run(case, mistake.answer)
         except Exception:  # noqa: BLE001 - a mistake that cannot run on this case explains nothing
             continue
         if exercise.compare(planted, got) is None:

@@ -2,6 +2,7 @@
 
 doctor   print the environment report (exit 1 when something the course needs is missing)
 build    write the learner notebooks from solutions/ (--check: only verify they are up to date)
+train    train the course's DCGAN headless into a run folder (resumes when the folder has a checkpoint)
 """
 
 from __future__ import annotations
@@ -46,6 +47,44 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    from .data import DATASETS, DatasetUnavailableError
+    from .profiles import get_profile
+    from .training import RunConfig, train_dcgan
+
+    profile = get_profile(args.profile)
+    dataset = args.dataset or ("mnist" if profile.name == "gpu" else "digits")
+    if dataset not in DATASETS:
+        print(f"train: --dataset must be one of {', '.join(DATASETS)}; got {dataset!r}.", file=sys.stderr)
+        return 2
+    for name in ("epochs", "batch_size", "limit"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            print(f"train: --{name.replace('_', '-')} must be a positive whole number, got {value}.", file=sys.stderr)
+            return 2
+    config = RunConfig(
+        dataset=dataset,
+        batch_size=args.batch_size or profile.batch_size,
+        seed=args.seed,
+        limit=args.limit or profile.max_train_images,
+        real_target=args.real_target,
+    )
+    epochs = args.epochs or profile.epochs
+    print(f"Training on {dataset} for {epochs} epochs, batch {config.batch_size}, into {args.out} ({profile.name} profile).")
+    try:
+        run = train_dcgan(args.out, epochs=epochs, config=config, grid_images=profile.grid_images, verbose=2)
+    except (ValueError, DatasetUnavailableError) as error:
+        print(f"train: {error}", file=sys.stderr)
+        return 2
+    if run.history:
+        last = run.history[-1]
+        print(
+            f"Done: {len(run.history)} epochs in {args.out}; last epoch d_loss {last['d_loss']:.3f}, "
+            f"g_loss {last['g_loss']:.3f}; {run.images_per_second():,.0f} images/s."
+        )
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dcgan_lessons", description="DCGAN Lessons course tools."
@@ -66,6 +105,17 @@ def make_parser() -> argparse.ArgumentParser:
         "--notebooks", default="notebooks", help="folder of learner notebooks (default: %(default)s)"
     )
     build.set_defaults(run=_build)
+
+    train = commands.add_parser("train", help="train the DCGAN into a run folder (resumable)")
+    train.add_argument("--out", required=True, help="run folder: samples, GIF, loss log, checkpoints")
+    train.add_argument("--dataset", help="digits (offline), mnist, fashion_mnist or cifar10 (default: by profile)")
+    train.add_argument("--epochs", type=int, help="total epochs the run should reach (default: by profile)")
+    train.add_argument("--batch-size", type=int, help="default: by profile")
+    train.add_argument("--limit", type=int, help="use only the first LIMIT training images")
+    train.add_argument("--seed", type=int, default=0, help="default: %(default)s")
+    train.add_argument("--real-target", type=float, default=1.0, help="0.9 for one-sided label smoothing")
+    train.add_argument("--profile", choices=["quick", "cpu", "gpu"], help="default: $DCGAN_LESSONS_PROFILE or by device")
+    train.set_defaults(run=_train)
     return parser
 
 

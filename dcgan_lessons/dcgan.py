@@ -42,6 +42,31 @@ def generator_loss(fake_logits):
     return bce_with_logits(fake_logits, 1.0)
 
 
+def train_step(generator, discriminator, d_optimizer, g_optimizer, real_images, noise, real_target=1.0):
+    """One DCGAN training step on TensorFlow (Algorithm 1, k = 1); returns (d_loss, g_loss, real_logits, fake_logits).
+
+    Lesson 05 has learners write this function; `DCGAN` runs it on every batch.
+    """
+    import tensorflow as tf
+
+    # 1. The discriminator: real images towards `real_target`, generated ones towards 0.
+    fake_images = generator(noise, training=True)
+    with tf.GradientTape() as tape:
+        real_logits = discriminator(real_images, training=True)
+        fake_logits = discriminator(fake_images, training=True)
+        d_loss = discriminator_loss(real_logits, fake_logits, real_target)
+    grads = tape.gradient(d_loss, discriminator.trainable_variables)
+    d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
+
+    # 2. The generator, through the updated discriminator: make D call its images real.
+    with tf.GradientTape() as tape:
+        fake_logits_after = discriminator(generator(noise, training=True), training=True)
+        g_loss = generator_loss(fake_logits_after)
+    grads = tape.gradient(g_loss, generator.trainable_variables)
+    g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+    return d_loss, g_loss, real_logits, fake_logits
+
+
 class _OptimizerPair:
     """Presents the two optimizers to Keras's trainer as one, so `fit()` keeps both states.
 
@@ -79,10 +104,14 @@ class DCGAN(keras.Model):
         discriminator: maps images to one logit each, shape (batch, 1).
         latent_dim: the noise size; read from the generator's input when None.
         seed: seeds the noise drawn each step.
+        step_function: the TensorFlow step (default `train_step` above; lesson 05 passes the learner's).
     """
 
-    def __init__(self, generator, discriminator, latent_dim: int | None = None, seed: int | None = None, **kw):
+    def __init__(
+        self, generator, discriminator, latent_dim=None, seed=None, step_function=None, **kw
+    ):
         super().__init__(**kw)
+        self.step_function = step_function or train_step
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim or generator.input_shape[-1])
@@ -134,28 +163,13 @@ class DCGAN(keras.Model):
         return self._tf_train_step(*args)
 
     def _tf_train_step(self, data):
-        import tensorflow as tf
-
         real_images, noise = self._unpack(data)
         if noise is None:
             noise = keras.random.normal((ops.shape(real_images)[0], self.latent_dim), seed=self.seed_generator)
-
-        # 1. The discriminator: real images towards `real_target`, generated ones towards 0.
-        fake_images = self.generator(noise, training=True)
-        with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real_images, training=True)
-            fake_logits = self.discriminator(fake_images, training=True)
-            d_loss = discriminator_loss(real_logits, fake_logits, self.real_target)
-        grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
-        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
-
-        # 2. The generator, through the updated discriminator: make D call its images real.
-        with tf.GradientTape() as tape:
-            g_logits = self.discriminator(self.generator(noise, training=True), training=True)
-            g_loss = generator_loss(g_logits)
-        grads = tape.gradient(g_loss, self.generator.trainable_variables)
-        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
-
+        d_loss, g_loss, real_logits, fake_logits = self.step_function(
+            self.generator, self.discriminator, self.d_optimizer, self.g_optimizer, real_images, noise,
+            **({"real_target": self.real_target} if self.real_target != 1.0 else {}),
+        )
         return self._update_metrics(d_loss, g_loss, real_logits, fake_logits)
 
     def _update_metrics(self, d_loss, g_loss, real_logits, fake_logits):
