@@ -7,8 +7,12 @@ notebooks at learner size.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DCGAN_LESSONS_PROFILE", "quick")
+# Lesson 05 writes its run folder under $DCGAN_LESSONS_RUNS: a fresh folder per test session, so a run
+# is never resumed from an earlier session's checkpoint and nothing lands in the repository.
+os.environ.setdefault("DCGAN_LESSONS_RUNS", tempfile.mkdtemp(prefix="dcgan-lessons-runs-"))
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter hides real failures

@@ -14,7 +14,32 @@ from .toy import grid_centers, mixture_1d_pdf, ring_centers, sample_grid, sample
 
 __version__ = "0.1.0"
 
+# Names whose modules load Keras (and so TensorFlow or JAX): imported on first use, so that
+# `import dcgan_lessons` stays fast for the build, the grader and lessons that do not need them.
+_LAZY = {
+    "DCGAN": "dcgan",
+    "build_generator": "architecture",
+    "build_discriminator": "architecture",
+    "generator_block": "architecture",
+    "discriminator_block": "architecture",
+    "architecture_summary": "architecture",
+    "train_step": "gan_step",
+    "discriminator_loss": "gan_step",
+    "generator_loss": "gan_step",
+    "RunConfig": "training",
+    "train_dcgan": "training",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
+    *_LAZY,
     "DATASETS",
     "PROFILES",
     "DatasetUnavailableError",

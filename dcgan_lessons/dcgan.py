@@ -19,52 +19,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from .gan_step import discriminator_loss, generator_loss, train_step
 from .validation import require_positive_float
-
-
-def bce_with_logits(logits, target: float):
-    """Mean binary cross-entropy of logits against a constant target, in the stable form.
-
-    max(x, 0) - x*z + log(1 + exp(-|x|)), which never overflows (lesson 02).
-    """
-    logits = ops.convert_to_tensor(logits, dtype="float32")
-    loss = ops.maximum(logits, 0.0) - logits * target + ops.log1p(ops.exp(-ops.abs(logits)))
-    return ops.mean(loss)
-
-
-def discriminator_loss(real_logits, fake_logits, real_target: float = 1.0):
-    """D's loss: real images should score `real_target` (1, or 0.9 with one-sided smoothing), fakes 0."""
-    return bce_with_logits(real_logits, real_target) + bce_with_logits(fake_logits, 0.0)
-
-
-def generator_loss(fake_logits):
-    """G's non-saturating loss: -log D(G(z)), i.e. BCE of the fakes' logits against the label *real*."""
-    return bce_with_logits(fake_logits, 1.0)
-
-
-def train_step(generator, discriminator, d_optimizer, g_optimizer, real_images, noise, real_target=1.0):
-    """One DCGAN training step on TensorFlow (Algorithm 1, k = 1); returns (d_loss, g_loss, real_logits, fake_logits).
-
-    Lesson 05 has learners write this function; `DCGAN` runs it on every batch.
-    """
-    import tensorflow as tf
-
-    # 1. The discriminator: real images towards `real_target`, generated ones towards 0.
-    fake_images = generator(noise, training=True)
-    with tf.GradientTape() as tape:
-        real_logits = discriminator(real_images, training=True)
-        fake_logits = discriminator(fake_images, training=True)
-        d_loss = discriminator_loss(real_logits, fake_logits, real_target)
-    grads = tape.gradient(d_loss, discriminator.trainable_variables)
-    d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
-
-    # 2. The generator, through the updated discriminator: make D call its images real.
-    with tf.GradientTape() as tape:
-        fake_logits_after = discriminator(generator(noise, training=True), training=True)
-        g_loss = generator_loss(fake_logits_after)
-    grads = tape.gradient(g_loss, generator.trainable_variables)
-    g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
-    return d_loss, g_loss, real_logits, fake_logits
 
 
 class _OptimizerPair:

@@ -190,13 +190,14 @@ def _check_config(run_dir: Path, config: RunConfig) -> None:
         )
 
 
-def make_gan(config: RunConfig, image_shape) -> DCGAN:
+def make_gan(config: RunConfig, image_shape, step_function=None) -> DCGAN:
     """Build and compile the course's DCGAN for images of `image_shape`, seeded by `config.seed`."""
     keras.utils.set_random_seed(config.seed)
     gan = DCGAN(
         build_generator(config.latent_dim, image_shape),
         build_discriminator(image_shape),
         seed=config.seed,
+        step_function=step_function,
     )
     gan.compile(
         d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
@@ -213,6 +214,8 @@ def train_dcgan(
     config: RunConfig | None = None,
     images: np.ndarray | None = None,
     grid_images: int = 36,
+    live: bool = False,
+    step_function=None,
     callbacks=(),
     verbose: int | str = "auto",
 ) -> TrainedRun:
@@ -224,6 +227,8 @@ def train_dcgan(
         config: the run's settings (default `RunConfig()`: the bundled digits, batch 64).
         images: training images in [-1, 1]; loaded from `config.dataset` when None.
         grid_images: images in each sample grid.
+        live: redraw the sample grid and loss curves in place after each epoch (in a notebook).
+        step_function: the TensorFlow training step to use (lesson 05 passes the learner's).
         callbacks: more Keras callbacks, e.g. a live plot in a notebook.
         verbose: passed to `fit()` (1: a progress bar, 2: one line per epoch).
     """
@@ -237,7 +242,7 @@ def train_dcgan(
         images = data.images
     images = np.asarray(images, dtype="float32")
 
-    gan = make_gan(config, images.shape[1:])
+    gan = make_gan(config, images.shape[1:], step_function)
     history: list[dict] = []
     done = 0
     if (run_dir / CHECKPOINT).exists():
@@ -252,6 +257,10 @@ def train_dcgan(
     batches, steps = training_batches(images, config.batch_size, config.seed, done, epochs)
     noise = fixed_noise(grid_images, config.latent_dim, config.seed)
     recorder = EpochRecorder(run_dir, noise, history, steps * config.batch_size)
+    if live:
+        from .live import LiveProgress
+
+        callbacks = [LiveProgress(noise, history), *callbacks]
     gan.fit(
         batches,
         epochs=epochs,

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..architecture import build_discriminator, build_generator
 from ..checking import Case, Exercise, Fresh, Mistake
-from ..dcgan import bce_with_logits, discriminator_loss, generator_loss, train_step
+from ..gan_step import bce_with_logits, discriminator_loss, generator_loss, train_step
 
 _SHAPE, _LATENT = (8, 8, 1), 4  # tiny networks: the checks run in a second or two
 
