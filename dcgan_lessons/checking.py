@@ -56,7 +56,7 @@ class Case:
         return args, {k: _materialise(v) for k, v in self.kwargs.items()}
 
     def call(self, function: Callable, observe: Callable | None = None) -> Any:
-        """Call `function` on this case; with `observe`, return observe(result, args) instead of the result."""
+        """Call `function` on this case; with `observe`, return observe(result, args) instead."""
         args, kwargs = self.arguments()
         result = function(*args, **kwargs)
         return result if observe is None else observe(result, args)

@@ -33,7 +33,9 @@ def save_checkpoint(path, gan, epoch: int, history: list[dict]) -> Path:
     arrays = {"epoch": np.array(epoch), "history": np.array(json.dumps(history))}
     for group, variables in _stateful_variables(gan).items():
         for index, variable in enumerate(variables):
-            arrays[f"{group}/{index}"] = np.asarray(variable.numpy() if hasattr(variable, "numpy") else variable)
+            arrays[f"{group}/{index}"] = np.asarray(
+                variable.numpy() if hasattr(variable, "numpy") else variable
+            )
     temporary = path.with_name(path.name + ".tmp.npz")
     np.savez(temporary, **arrays)
     os.replace(temporary, path)
@@ -45,7 +47,9 @@ def load_checkpoint(path, gan) -> tuple[int, list[dict]]:
     path = Path(path)
     with np.load(path, allow_pickle=False) as saved:
         for group, variables in _stateful_variables(gan).items():
-            stored = sorted((k for k in saved.files if k.startswith(group + "/")), key=lambda k: int(k.split("/")[1]))
+            stored = sorted(
+                (k for k in saved.files if k.startswith(group + "/")), key=lambda k: int(k.split("/")[1])
+            )
             if len(stored) != len(variables):
                 raise ValueError(
                     f"{path}: the checkpoint's {group} has {len(stored)} variables, this model has "

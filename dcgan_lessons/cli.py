@@ -60,7 +60,10 @@ def _train(args: argparse.Namespace) -> int:
     for name in ("epochs", "batch_size", "limit"):
         value = getattr(args, name)
         if value is not None and value < 1:
-            print(f"train: --{name.replace('_', '-')} must be a positive whole number, got {value}.", file=sys.stderr)
+            print(
+                f"train: --{name.replace('_', '-')} must be a positive whole number, got {value}.",
+                file=sys.stderr,
+            )
             return 2
     config = RunConfig(
         dataset=dataset,
@@ -70,7 +73,10 @@ def _train(args: argparse.Namespace) -> int:
         real_target=args.real_target,
     )
     epochs = args.epochs or profile.epochs
-    print(f"Training on {dataset} for {epochs} epochs, batch {config.batch_size}, into {args.out} ({profile.name} profile).")
+    print(
+        f"Training on {dataset} for {epochs} epochs, batch {config.batch_size}, "
+        f"into {args.out} ({profile.name} profile)."
+    )
     try:
         run = train_dcgan(args.out, epochs=epochs, config=config, grid_images=profile.grid_images, verbose=2)
     except (ValueError, DatasetUnavailableError) as error:
@@ -108,13 +114,17 @@ def make_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train the DCGAN into a run folder (resumable)")
     train.add_argument("--out", required=True, help="run folder: samples, GIF, loss log, checkpoints")
-    train.add_argument("--dataset", help="digits (offline), mnist, fashion_mnist or cifar10 (default: by profile)")
+    train.add_argument(
+        "--dataset", help="digits (offline), mnist, fashion_mnist or cifar10 (default: by profile)"
+    )
     train.add_argument("--epochs", type=int, help="total epochs the run should reach (default: by profile)")
     train.add_argument("--batch-size", type=int, help="default: by profile")
     train.add_argument("--limit", type=int, help="use only the first LIMIT training images")
     train.add_argument("--seed", type=int, default=0, help="default: %(default)s")
     train.add_argument("--real-target", type=float, default=1.0, help="0.9 for one-sided label smoothing")
-    train.add_argument("--profile", choices=["quick", "cpu", "gpu"], help="default: $DCGAN_LESSONS_PROFILE or by device")
+    train.add_argument(
+        "--profile", choices=["quick", "cpu", "gpu"], help="default: $DCGAN_LESSONS_PROFILE or by device"
+    )
     train.set_defaults(run=_train)
     return parser
 

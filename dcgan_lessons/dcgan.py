@@ -63,9 +63,7 @@ class DCGAN(keras.Model):
         step_function: the TensorFlow step (default `train_step` above; lesson 05 passes the learner's).
     """
 
-    def __init__(
-        self, generator, discriminator, latent_dim=None, seed=None, step_function=None, **kw
-    ):
+    def __init__(self, generator, discriminator, latent_dim=None, seed=None, step_function=None, **kw):
         super().__init__(**kw)
         self.step_function = step_function or train_step
         self.generator = generator
@@ -121,9 +119,16 @@ class DCGAN(keras.Model):
     def _tf_train_step(self, data):
         real_images, noise = self._unpack(data)
         if noise is None:
-            noise = keras.random.normal((ops.shape(real_images)[0], self.latent_dim), seed=self.seed_generator)
+            noise = keras.random.normal(
+                (ops.shape(real_images)[0], self.latent_dim), seed=self.seed_generator
+            )
         d_loss, g_loss, real_logits, fake_logits = self.step_function(
-            self.generator, self.discriminator, self.d_optimizer, self.g_optimizer, real_images, noise,
+            self.generator,
+            self.discriminator,
+            self.d_optimizer,
+            self.g_optimizer,
+            real_images,
+            noise,
             **({"real_target": self.real_target} if self.real_target != 1.0 else {}),
         )
         return self._update_metrics(d_loss, g_loss, real_logits, fake_logits)
@@ -177,8 +182,12 @@ class DCGAN(keras.Model):
         fake_images, g_state = self.generator.stateless_call(g_train, g_state, noise, training=True)
 
         def d_loss_fn(d_train, d_state):
-            real_logits, d_state = self.discriminator.stateless_call(d_train, d_state, real_images, training=True)
-            fake_logits, d_state = self.discriminator.stateless_call(d_train, d_state, fake_images, training=True)
+            real_logits, d_state = self.discriminator.stateless_call(
+                d_train, d_state, real_images, training=True
+            )
+            fake_logits, d_state = self.discriminator.stateless_call(
+                d_train, d_state, fake_images, training=True
+            )
             loss = discriminator_loss(real_logits, fake_logits, self.real_target)
             return loss, (d_state, real_logits, fake_logits)
 
@@ -207,7 +216,9 @@ class DCGAN(keras.Model):
             for i, value in zip(where, new, strict=True):
                 values[i] = value
 
-        with keras.StatelessScope(state_mapping=list(zip(self.metrics_variables, metric_vars))) as scope:
+        with keras.StatelessScope(
+            state_mapping=list(zip(self.metrics_variables, metric_vars, strict=True))
+        ) as scope:
             logs = self._update_metrics(d_loss, g_loss, real_logits, fake_logits)
         metric_vars = [scope.get_current_value(v) for v in self.metrics_variables]
         return logs, (trainable, non_trainable, list(d_opt) + list(g_opt), metric_vars)

@@ -30,7 +30,9 @@ def generator_loss(fake_logits):
 
 
 def train_step(generator, discriminator, d_optimizer, g_optimizer, real_images, noise, real_target=1.0):
-    """One DCGAN training step on TensorFlow (Algorithm 1, k = 1); returns (d_loss, g_loss, real_logits, fake_logits).
+    """One DCGAN training step on TensorFlow (Algorithm 1, k = 1).
+
+    Returns (d_loss, g_loss, real_logits, fake_logits): the logits of the discriminator's step.
 
     Lesson 05 has learners write this function; `DCGAN` runs it on every batch.
     """
@@ -43,12 +45,12 @@ def train_step(generator, discriminator, d_optimizer, g_optimizer, real_images, 
         fake_logits = discriminator(fake_images, training=True)
         d_loss = discriminator_loss(real_logits, fake_logits, real_target)
     grads = tape.gradient(d_loss, discriminator.trainable_variables)
-    d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
+    d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables, strict=True))
 
     # 2. The generator, through the updated discriminator: make D call its images real.
     with tf.GradientTape() as tape:
         fake_logits_after = discriminator(generator(noise, training=True), training=True)
         g_loss = generator_loss(fake_logits_after)
     grads = tape.gradient(g_loss, generator.trainable_variables)
-    g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+    g_optimizer.apply_gradients(zip(grads, generator.trainable_variables, strict=True))
     return d_loss, g_loss, real_logits, fake_logits

@@ -20,7 +20,9 @@ def frechet_distance(features_a, features_b) -> float:
     a = as_array(features_a, "features_a").astype(np.float64)
     b = as_array(features_b, "features_b").astype(np.float64)
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
-        raise ValueError(f"expected two (samples, features) arrays with equal widths, got {a.shape} and {b.shape}.")
+        raise ValueError(
+            f"expected two (samples, features) arrays with equal widths, got {a.shape} and {b.shape}."
+        )
     if min(len(a), len(b)) < 2:
         raise ValueError(f"expected at least 2 samples in each set, got {len(a)} and {len(b)}.")
     mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)

@@ -99,13 +99,15 @@ class _EpochBatches(keras.utils.PyDataset):
 
 
 def training_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, epochs: int):
-    """(data, steps_per_epoch) for `fit()`: a tf.data pipeline on TensorFlow, a PyDataset on other backends."""
+    """(data, steps_per_epoch) for `fit()`: tf.data on TensorFlow, a PyDataset on other backends."""
     steps = len(epoch_order(len(images), batch_size, seed, first_epoch))
     if keras.backend.backend() != "tensorflow":
         return _EpochBatches(images, batch_size, seed, first_epoch), steps
     import tensorflow as tf
 
-    order = np.concatenate([epoch_order(len(images), batch_size, seed, e) for e in range(first_epoch, epochs)])
+    order = np.concatenate(
+        [epoch_order(len(images), batch_size, seed, e) for e in range(first_epoch, epochs)]
+    )
     pool = tf.constant(images)
     data = tf.data.Dataset.from_tensor_slices(order).map(lambda idx: tf.gather(pool, idx))
     return data.prefetch(tf.data.AUTOTUNE), steps
@@ -121,7 +123,12 @@ class EpochRecorder(keras.callbacks.Callback):
 
     def __init__(self, run_dir: Path, noise: np.ndarray, history: list[dict], images_per_epoch: int):
         super().__init__()
-        self.run_dir, self.noise, self.history, self.images_per_epoch = run_dir, noise, history, images_per_epoch
+        self.run_dir, self.noise, self.history, self.images_per_epoch = (
+            run_dir,
+            noise,
+            history,
+            images_per_epoch,
+        )
         (run_dir / "samples").mkdir(parents=True, exist_ok=True)
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -132,7 +139,9 @@ class EpochRecorder(keras.callbacks.Callback):
         record = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
         record.update(seconds=seconds, images_per_s=self.images_per_epoch / seconds)
         self.history.append(record)
-        save_sample_grid(self.model.generator, self.noise, self.run_dir / "samples" / f"epoch_{epoch + 1:03d}.png")
+        save_sample_grid(
+            self.model.generator, self.noise, self.run_dir / "samples" / f"epoch_{epoch + 1:03d}.png"
+        )
         write_history(self.run_dir, self.history)
         save_checkpoint(self.run_dir / CHECKPOINT, self.model, epoch + 1, self.history)
 
@@ -183,7 +192,9 @@ def _check_config(run_dir: Path, config: RunConfig) -> None:
     stored = json.loads(path.read_text())
     different = {k: (stored.get(k), v) for k, v in asdict(config).items() if stored.get(k) != v}
     if different:
-        listed = "; ".join(f"{k}: the folder has {old!r}, you asked for {new!r}" for k, (old, new) in different.items())
+        listed = "; ".join(
+            f"{k}: the folder has {old!r}, you asked for {new!r}" for k, (old, new) in different.items()
+        )
         raise ValueError(
             f"{run_dir} holds a run with other settings ({listed}). Resume it with the same settings, "
             "or choose another run folder."

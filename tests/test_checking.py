@@ -109,3 +109,32 @@ def test_unknown_exercise_id_suggests_the_nearest():
         check("00.scale_image", scale_images)
     with pytest.raises(TypeError, match="string like"):
         get_exercise(0)
+
+
+def test_fresh_arguments_are_made_anew_for_every_call_and_observe_sees_them():
+    from dcgan_lessons.checking import Case, Exercise, Fresh
+
+    made = []
+
+    def make():
+        made.append([0])
+        return made[-1]
+
+    def append_one(items):
+        items.append(1)
+        return "done"
+
+    exercise = Exercise(
+        id="99.append_one",
+        title="append 1",
+        reference=append_one,
+        public=[Case("a fresh list", args=(Fresh(make),))],
+        hidden=[],
+        mistakes=[],
+        observe=lambda result, args: (result, list(args[0])),
+    )
+    result = run_check(exercise, append_one)
+    assert result.passed
+    assert made == [[0, 1], [0, 1]]  # one fresh list for the answer, one for the reference
+    wrong = run_check(exercise, lambda items: "done")  # right return value, argument left unchanged
+    assert not wrong.passed and wrong.cases[0].mismatch.kind == "length"

@@ -67,7 +67,12 @@ def _d_block(x, filters, batch_norm=True, *, slope=LEAKY_SLOPE, act="leaky", poo
     use_bias = (not batch_norm) if use_bias is None else use_bias
     strides = 1 if pool else 2
     x = layers.Conv2D(
-        filters, KERNEL_SIZE, strides=strides, padding="same", use_bias=use_bias, kernel_initializer=dcgan_init()
+        filters,
+        KERNEL_SIZE,
+        strides=strides,
+        padding="same",
+        use_bias=use_bias,
+        kernel_initializer=dcgan_init(),
     )(x)
     if pool:
         x = layers.MaxPooling2D()(x)
@@ -76,7 +81,9 @@ def _d_block(x, filters, batch_norm=True, *, slope=LEAKY_SLOPE, act="leaky", poo
     return layers.LeakyReLU(negative_slope=slope)(x) if act == "leaky" else layers.ReLU()(x)
 
 
-def _generator(latent_dim=100, image_shape=(28, 28, 1), base_filters=64, *, output="tanh", bn_out=False, project_bn=True):
+def _generator(
+    latent_dim=100, image_shape=(28, 28, 1), base_filters=64, *, output="tanh", bn_out=False, project_bn=True
+):
     layers = _layers()
     import keras
 
@@ -90,13 +97,17 @@ def _generator(latent_dim=100, image_shape=(28, 28, 1), base_filters=64, *, outp
     for _ in range(steps - 1):
         filters //= 2
         x = generator_block(x, filters)
-    x = layers.Conv2DTranspose(image_shape[-1], KERNEL_SIZE, strides=2, padding="same", kernel_initializer=dcgan_init())(x)
+    x = layers.Conv2DTranspose(
+        image_shape[-1], KERNEL_SIZE, strides=2, padding="same", kernel_initializer=dcgan_init()
+    )(x)
     if bn_out:
         x = _bn()(x)
     return keras.Model(noise, layers.Activation(output)(x))
 
 
-def _discriminator(image_shape=(28, 28, 1), base_filters=64, *, first_bn=False, sigmoid=False, slope=LEAKY_SLOPE):
+def _discriminator(
+    image_shape=(28, 28, 1), base_filters=64, *, first_bn=False, sigmoid=False, slope=LEAKY_SLOPE
+):
     import keras
 
     layers = _layers()
@@ -160,7 +171,9 @@ DISCRIMINATOR_BLOCK = Exercise(
     observe=_block_summary,
     public=[
         Case("14x14x64 -> 7x7x128 with BatchNorm", args=(_input((14, 14, 64)), 128)),
-        Case("the input block, without BatchNorm", args=(_input((28, 28, 1)), 64), kwargs={"batch_norm": False}),
+        Case(
+            "the input block, without BatchNorm", args=(_input((28, 28, 1)), 64), kwargs={"batch_norm": False}
+        ),
     ],
     hidden=[
         Case("colour input block", args=(_input((64, 64, 3)), 128, False)),
@@ -170,7 +183,8 @@ DISCRIMINATOR_BLOCK = Exercise(
         Mistake(
             "Keras's default LeakyReLU slope",
             lambda x, f, batch_norm=True: _d_block(x, f, batch_norm, slope=0.3),
-            "keras.layers.LeakyReLU() has slope 0.3 by default; the paper uses 0.2: LeakyReLU(negative_slope=0.2).",
+            "keras.layers.LeakyReLU() has slope 0.3 by default; the paper uses 0.2: "
+            "LeakyReLU(negative_slope=0.2).",
         ),
         Mistake(
             "ReLU in the discriminator",
@@ -180,7 +194,8 @@ DISCRIMINATOR_BLOCK = Exercise(
         Mistake(
             "pooling instead of a strided convolution",
             lambda x, f, batch_norm=True: _d_block(x, f, batch_norm, pool=True),
-            "DCGAN replaces pooling with strided convolutions: strides=2 lets the network learn its own downsampling.",
+            "DCGAN replaces pooling with strided convolutions: strides=2 lets the network learn its own "
+            "downsampling.",
         ),
         Mistake(
             "bias next to BatchNorm",
@@ -209,12 +224,14 @@ BUILD_GENERATOR = Exercise(
         Mistake(
             "BatchNorm on the output",
             lambda *a: _generator(*a, bn_out=True),
-            "no BatchNorm on the generator's output layer (a paper guideline): it would fix the output statistics.",
+            "no BatchNorm on the generator's output layer (a paper guideline): it would fix the output "
+            "statistics.",
         ),
         Mistake(
             "no BatchNorm after the projection",
             lambda *a: _generator(*a, project_bn=False),
-            "the projection (Dense) is followed by BatchNorm then ReLU, like every hidden layer of the generator.",
+            "the projection (Dense) is followed by BatchNorm then ReLU, like every hidden layer of the "
+            "generator.",
         ),
     ],
 )

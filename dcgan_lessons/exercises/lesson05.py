@@ -80,11 +80,11 @@ def _variant(*, g_target=1.0, fake_term=True, probabilities=False, update_d=True
             d_loss = bce(real_logits, 1.0) + (bce(fake_logits, 0.0) if fake_term else 0.0)
         if update_d:
             grads = tape.gradient(d_loss, discriminator.trainable_variables)
-            d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
+            d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables, strict=True))
         with tf.GradientTape() as tape:
             g_loss = bce(discriminator(generator(noise, training=True), training=True), g_target)
         grads = tape.gradient(g_loss, generator.trainable_variables)
-        g_optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+        g_optimizer.apply_gradients(zip(grads, generator.trainable_variables, strict=True))
         return d_loss, g_loss, real_logits, fake_logits
 
     return step
@@ -103,7 +103,8 @@ TRAIN_STEP = Exercise(
         Mistake(
             "generator aims for the label fake",
             _variant(g_target=0.0),
-            "the generator's (non-saturating) loss is the BCE of D's logits on fakes against the label *real* "
+            "the generator's (non-saturating) loss is the BCE of D's logits on fakes against the label "
+            "*real* "
             "(1): it wants D to call its images real.",
         ),
         Mistake(
@@ -121,7 +122,7 @@ TRAIN_STEP = Exercise(
             "discriminator never updated",
             _variant(update_d=False),
             "the losses are right but the discriminator's weights did not change: apply its gradients with "
-            "d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables)).",
+            "d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables, strict=True)).",
         ),
     ],
 )
