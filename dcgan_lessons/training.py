@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
@@ -58,7 +58,6 @@ class TrainedRun:
     run_dir: Path
     config: RunConfig
     resumed_from: int = 0
-    images: np.ndarray = field(repr=False, default=None)
 
     def images_per_second(self) -> float:
         """Median training speed over the epochs run in this session, leaving out the first (it compiles)."""
@@ -258,7 +257,7 @@ def train_dcgan(
     done = 0
     if (run_dir / CHECKPOINT).exists():
         done, history = load_checkpoint(run_dir / CHECKPOINT, gan)
-    run = TrainedRun(gan, history, run_dir, config, resumed_from=done, images=images)
+    run = TrainedRun(gan, history, run_dir, config, resumed_from=done)
     if done >= epochs:
         print(f"{run_dir} already holds {done} epochs (asked for {epochs}): nothing to train.")
         return run
