@@ -116,7 +116,12 @@ def bce_from_logits(logits, labels):
 
     logits = ops.convert_to_tensor(logits, dtype="float32")
     labels = ops.cast(ops.convert_to_tensor(labels), logits.dtype)
-    return ops.relu(logits) - logits * labels + ops.log1p(ops.exp(-ops.abs(logits)))
+    # max(x, 0) and -|x| written with one shared branch test: at x = 0, ops.relu and ops.abs would each
+    # take a derivative of 0 and the gradient would come out as -z instead of sigmoid(0) - z = 1/2 - z.
+    positive = logits >= 0
+    relu = ops.where(positive, logits, ops.zeros_like(logits))
+    minus_abs = ops.where(positive, -logits, logits)
+    return relu - logits * labels + ops.log1p(ops.exp(minus_abs))
 
 
 def naive_bce(logits, labels):

@@ -197,3 +197,52 @@ def train(
         if callback is not None and every and (step % every == 0 or step == steps):
             callback(step, gan)
     return history
+
+
+def fit_discriminator(
+    sample_real: Callable[[int, np.random.Generator], np.ndarray],
+    sample_fake: Callable[[int, np.random.Generator], np.ndarray],
+    steps: int,
+    *,
+    data_dim: int = 1,
+    hidden: int = 32,
+    batch_size: int = 256,
+    learning_rate: float = 3e-3,
+    alpha: float = 1.0,
+    seed: int = 0,
+):
+    """Train a discriminator alone, against a fixed "generator" (samples from `sample_fake`).
+
+    Lesson 02 compares it with the closed form D* = alpha * p_data / (p_data + p_g). With alpha < 1 the
+    real targets are smoothed one-sidedly. Returns `D(x)`, a function from points (n, data_dim) or (n,)
+    to probabilities (n,).
+    """
+    import keras
+    import tensorflow as tf
+
+    from .losses import smoothed_discriminator_loss
+
+    steps = require_int(steps, "steps", minimum=0)
+    discriminator = _mlp(data_dim, hidden, 2, 1, "leaky_relu", seed, "discriminator")
+    optimizer = keras.optimizers.Adam(require_positive_float(learning_rate, "learning_rate"))
+    rng = np.random.default_rng(seed)
+
+    @tf.function
+    def update(real, fake):
+        with tf.GradientTape() as tape:
+            loss = smoothed_discriminator_loss(discriminator(real), discriminator(fake), alpha=alpha)
+        grads = tape.gradient(loss, discriminator.trainable_variables)
+        optimizer.apply_gradients(zip(grads, discriminator.trainable_variables, strict=True))
+        return loss
+
+    for _ in range(steps):
+        real = np.asarray(sample_real(batch_size, rng), dtype=np.float32).reshape(batch_size, data_dim)
+        fake = np.asarray(sample_fake(batch_size, rng), dtype=np.float32).reshape(batch_size, data_dim)
+        update(real, fake)
+
+    def d(x):
+        x = np.asarray(x, dtype=np.float32).reshape(-1, data_dim)
+        logits = np.asarray(discriminator(x), dtype=np.float64)[:, 0]
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    return d
