@@ -36,24 +36,24 @@ def train_live(
     k: int = 1,
     every: int = 100,
     history: History | None = None,
+    step: Callable = alternating_step,
 ) -> History:
-    """Train like `toy_gan.train`, redrawing the GAN's picture in the notebook every `every` rounds."""
+    """Train like `toy_gan.train` (same arguments), redrawing the GAN's picture every `every` rounds."""
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    figure, ax = plt.subplots(figsize=(6.5, 3.6) if gan.data_dim == 1 else (5, 4.5))
-    handle = display(figure, display_id=True)
+    figure = plt.figure(figsize=(6.5, 3.6) if gan.data_dim == 1 else (5, 4.5))
     start = len(history.d_loss) if history is not None else 0
+    _draw(gan, figure.add_subplot(), f"after {start} rounds", pdf, centers)
+    handle = display(figure, display_id=True)
 
     def redraw(step, gan):
-        ax.clear()
-        for extra in figure.axes[1:]:  # the 2-D plot's colour bar is redrawn each time
-            extra.remove()
-        _draw(gan, ax, f"after {start + step} rounds", pdf, centers)
+        figure.clear()  # also removes the 2-D plot's colour bar, which is drawn again
+        _draw(gan, figure.add_subplot(), f"after {start + step} rounds", pdf, centers)
         if handle is not None:
             handle.update(figure)
 
-    history = train(gan, sample_real, steps, k=k, history=history, callback=redraw, every=every)
+    history = train(gan, sample_real, steps, k=k, history=history, callback=redraw, every=every, step=step)
     plt.close(figure)  # already shown through the display handle; do not draw it a second time
     return history
 

@@ -178,6 +178,7 @@ def train(
     history: History | None = None,
     callback: Callable[[int, ToyGAN], None] | None = None,
     every: int = 0,
+    step: Callable = alternating_step,
 ) -> History:
     """Train for `steps` rounds of Algorithm 1 (k D steps, one G step).
 
@@ -185,17 +186,19 @@ def train(
         sample_real: `sample_real(n, rng)` returns n real samples, shape (n, data_dim); `rng` is the GAN's.
         history: append to this History (to continue a run), else start a new one.
         callback: called as `callback(round, gan)` every `every` rounds (and after the last), e.g. to plot.
+        step: the function for one round, `step(gan, real_batches) -> (d_loss, g_loss)` (lesson 01's
+            exercise; `alternating_step` by default).
     """
     steps = require_int(steps, "steps", minimum=0)
     k = require_int(k, "k", minimum=1)
     history = History() if history is None else history
-    for step in range(1, steps + 1):
+    for done in range(1, steps + 1):
         batches = [sample_real(gan.batch_size, gan.rng) for _ in range(k)]
-        d_loss, g_loss = alternating_step(gan, batches)
+        d_loss, g_loss = step(gan, batches)
         history.d_loss.append(d_loss)
         history.g_loss.append(g_loss)
-        if callback is not None and every and (step % every == 0 or step == steps):
-            callback(step, gan)
+        if callback is not None and every and (done % every == 0 or done == steps):
+            callback(done, gan)
     return history
 
 
