@@ -131,10 +131,10 @@ class ToyGANStepper:
 
     def title(self) -> str:
         d_lr, g_lr = self.gan.learning_rates
-        last = ", ".join(f"{who} loss {loss:.3f}" for who, loss in self.log[-2:]) or "no step yet"
+        last = f"last {self.log[-1][0]} loss {self.log[-1][1]:.3f}" if self.log else "no step yet"
         return (
-            f"D steps {self.gan.d_steps}, G steps {self.gan.g_steps} (k={self.k}, d_lr={d_lr:g}, "
-            f"g_lr={g_lr:g}); {last}"
+            f"D steps {self.gan.d_steps}, G steps {self.gan.g_steps}, k={self.k}\n"
+            f"lr D {d_lr:g}, G {g_lr:g}; {last}"
         )
 
     def figure(self, ax=None):

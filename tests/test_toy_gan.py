@@ -114,6 +114,7 @@ def test_static_fallback_and_live_training_draw_without_a_front_end():
     ring_gan = ToyGAN(2, seed=0, batch_size=32)
     figure2 = snapshots(ring_gan, sample_2d, [1, 2], centers=ring_centers())
     assert figure2.axes
+    assert len(train_live(ring_gan, sample_2d, 2, centers=ring_centers(), every=1).g_loss) == 2
     with pytest.raises(ValueError, match="increasing"):
         snapshots(gan, sample_1d, [3, 1], pdf=mixture_1d_pdf)
     plt.close("all")
