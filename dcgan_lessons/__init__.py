@@ -26,7 +26,7 @@ from .plots import image_grid, show_images, show_toy_samples
 from .profiles import PROFILES, Profile, get_profile
 from .stepper import ToyGANStepper, snapshots, train_live
 from .toy import grid_centers, mixture_1d_pdf, ring_centers, sample_grid, sample_mixture_1d, sample_ring
-from .toy_gan import History, ToyGAN, alternating_step, train
+from .toy_gan import ToyGAN, alternating_step
 from .toy_plots import show_gan_1d, show_gan_2d, show_losses
 
 __version__ = "0.1.0"
@@ -35,7 +35,6 @@ __all__ = [
     "DATASETS",
     "PROFILES",
     "DatasetUnavailableError",
-    "History",
     "ImageDataset",
     "ModeCoverage",
     "Profile",
@@ -79,7 +78,6 @@ __all__ = [
     "show_toy_samples",
     "smoothed_discriminator_loss",
     "snapshots",
-    "train",
     "train_live",
     "unscale_images",
     "value_function",
