@@ -8,9 +8,26 @@ from .checking import check, run_check
 from .data import DATASETS, DatasetUnavailableError, ImageDataset, load_dataset, scale_images, unscale_images
 from .environment import accelerators, environment_report, is_colab, set_seed
 from .exercises import all_exercises, get_exercise, lesson_exercises
+from .losses import (
+    bce_from_logits,
+    discriminator_accuracy,
+    discriminator_loss,
+    generator_loss,
+    histogram_jsd,
+    jensen_shannon,
+    naive_bce,
+    optimal_discriminator,
+    saturating_generator_loss,
+    smoothed_discriminator_loss,
+    value_function,
+)
+from .mode_coverage import ModeCoverage, mode_coverage, mode_coverage_report
 from .plots import image_grid, show_images, show_toy_samples
 from .profiles import PROFILES, Profile, get_profile
+from .stepper import ToyGANStepper, snapshots, train_live
 from .toy import grid_centers, mixture_1d_pdf, ring_centers, sample_grid, sample_mixture_1d, sample_ring
+from .toy_gan import ToyGAN, alternating_step
+from .toy_plots import show_gan_1d, show_gan_2d, show_losses
 
 __version__ = "0.1.0"
 
@@ -45,27 +62,49 @@ __all__ = [
     "PROFILES",
     "DatasetUnavailableError",
     "ImageDataset",
+    "ModeCoverage",
     "Profile",
+    "ToyGAN",
+    "ToyGANStepper",
     "accelerators",
     "all_exercises",
+    "alternating_step",
+    "bce_from_logits",
     "check",
+    "discriminator_accuracy",
+    "discriminator_loss",
     "environment_report",
+    "generator_loss",
     "get_exercise",
     "get_profile",
     "grid_centers",
+    "histogram_jsd",
     "image_grid",
     "is_colab",
+    "jensen_shannon",
     "lesson_exercises",
     "load_dataset",
     "mixture_1d_pdf",
+    "mode_coverage",
+    "mode_coverage_report",
+    "naive_bce",
+    "optimal_discriminator",
     "ring_centers",
     "run_check",
     "sample_grid",
     "sample_mixture_1d",
     "sample_ring",
+    "saturating_generator_loss",
     "scale_images",
     "set_seed",
+    "show_gan_1d",
+    "show_gan_2d",
     "show_images",
+    "show_losses",
     "show_toy_samples",
+    "smoothed_discriminator_loss",
+    "snapshots",
+    "train_live",
     "unscale_images",
+    "value_function",
 ]
