@@ -5,6 +5,22 @@ is fast and has no side effects (TensorFlow and Keras load only when a helper ne
 """
 
 from .checking import check, run_check
+from .conv_arithmetic import (
+    conv_output_size,
+    conv_padding,
+    conv_transpose_cropping,
+    conv_transpose_output_size,
+    conv_transpose_taps,
+    effective_kernel_size,
+)
+from .conv_numpy import (
+    conv2d,
+    conv2d_transpose,
+    conv2d_transpose_direct,
+    conv_matrix,
+    overlap_map,
+    zero_insert,
+)
 from .data import DATASETS, DatasetUnavailableError, ImageDataset, load_dataset, scale_images, unscale_images
 from .environment import accelerators, environment_report, is_colab, set_seed
 from .exercises import all_exercises, get_exercise, lesson_exercises
@@ -23,6 +39,16 @@ __all__ = [
     "accelerators",
     "all_exercises",
     "check",
+    "conv2d",
+    "conv2d_transpose",
+    "conv2d_transpose_direct",
+    "conv_matrix",
+    "conv_output_size",
+    "conv_padding",
+    "conv_transpose_cropping",
+    "conv_transpose_output_size",
+    "conv_transpose_taps",
+    "effective_kernel_size",
     "environment_report",
     "get_exercise",
     "get_profile",
@@ -32,6 +58,7 @@ __all__ = [
     "lesson_exercises",
     "load_dataset",
     "mixture_1d_pdf",
+    "overlap_map",
     "ring_centers",
     "run_check",
     "sample_grid",
@@ -42,4 +69,5 @@ __all__ = [
     "show_images",
     "show_toy_samples",
     "unscale_images",
+    "zero_insert",
 ]
