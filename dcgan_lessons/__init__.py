@@ -4,6 +4,7 @@ One module per concept; this file only re-exports the public names, so `import d
 is fast and has no side effects (TensorFlow and Keras load only when a helper needs them).
 """
 
+from .checkerboard import checkerboard_strength
 from .checking import check, run_check
 from .conv_arithmetic import (
     conv_output_size,
@@ -13,6 +14,7 @@ from .conv_arithmetic import (
     conv_transpose_taps,
     effective_kernel_size,
 )
+from .conv_explorer import conv_transpose_explorer, draw_transpose_connections
 from .conv_numpy import (
     conv2d,
     conv2d_transpose,
@@ -39,16 +41,19 @@ __all__ = [
     "accelerators",
     "all_exercises",
     "check",
+    "checkerboard_strength",
     "conv2d",
     "conv2d_transpose",
     "conv2d_transpose_direct",
     "conv_matrix",
     "conv_output_size",
     "conv_padding",
+    "conv_transpose_explorer",
     "conv_transpose_cropping",
     "conv_transpose_output_size",
     "conv_transpose_taps",
     "effective_kernel_size",
+    "draw_transpose_connections",
     "environment_report",
     "get_exercise",
     "get_profile",

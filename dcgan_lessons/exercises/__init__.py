@@ -10,9 +10,9 @@ import difflib
 from functools import cache
 
 from ..checking import Exercise
-from . import lesson00
+from . import lesson00, lesson03
 
-_LESSON_MODULES = (lesson00,)
+_LESSON_MODULES = (lesson00, lesson03)
 
 
 @cache
