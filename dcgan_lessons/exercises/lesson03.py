@@ -201,6 +201,12 @@ CONV2D = Exercise(
             kwargs={"stride": 3, "padding": "same"},
         ),
         Case("1x1 kernel", args=(_normal(2, 4, 4, 3), _normal(1, 1, 3, 5))),
+        Case("stride 1, 'same'", args=(_normal(2, 5, 6, 2), _normal(3, 3, 2, 2)), kwargs={"padding": "same"}),
+        Case(
+            "even kernel, 'valid', stride 2",
+            args=(_normal(2, 8, 7, 1), _normal(2, 4, 1, 3)),
+            kwargs={"stride": 2},
+        ),
     ],
     mistakes=[
         Mistake(
