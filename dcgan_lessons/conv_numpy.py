@@ -43,15 +43,44 @@ def _padding_pair(padding, name: str = "padding"):
     return (padding, padding) if isinstance(padding, str) else _pair(padding, name)
 
 
-def _float_arrays(x, kernel, kernel_layout: str):
+_CONV_LAYOUT = ("kh", "kw", "in_channels", "out_channels")  # keras.ops.conv, Conv2D
+_TRANSPOSE_LAYOUT = ("kh", "kw", "out_channels", "in_channels")  # keras.ops.conv_transpose, Conv2DTranspose
+
+
+def _transpose_axes(sizes, kernel_sizes, stride, padding, output_padding, dilation=1):
+    """Per axis (height, width) of a transposed convolution: (output size, (crop before, after), taps)."""
+    strides, dilations, paddings = (
+        _pair(stride, "stride"),
+        _pair(dilation, "dilation"),
+        _padding_pair(padding),
+    )
+    extras = (None, None) if output_padding is None else _pair(output_padding, "output_padding")
+    axes = []
+    for axis in range(2):
+        args = (sizes[axis], kernel_sizes[axis], strides[axis], paddings[axis], extras[axis], dilations[axis])
+        axes.append(
+            (conv_transpose_output_size(*args), conv_transpose_cropping(*args), conv_transpose_taps(*args))
+        )
+    return axes
+
+
+def _float_arrays(x, kernel, layout: tuple[str, ...]):
+    """Validate a (batch, h, w, channels) input and a kernel in `layout`; compute in float64."""
     x, kernel = as_array(x, "x"), as_array(kernel, "kernel")
     if x.ndim != 4:
         raise ValueError(f"x must have shape (batch, height, width, channels), got shape {x.shape}.")
     if kernel.ndim != 4:
-        raise ValueError(f"kernel must have shape {kernel_layout}, got shape {kernel.shape}.")
+        raise ValueError(f"kernel must have shape ({', '.join(layout)}), got shape {kernel.shape}.")
     for name, array in (("x", x), ("kernel", kernel)):
         if not np.issubdtype(array.dtype, np.number):
             raise TypeError(f"{name} must hold numbers, got {describe(array)}.")
+    in_axis = layout.index("in_channels")
+    if kernel.shape[in_axis] != x.shape[3]:
+        expected = ", ".join(f"in_channels={x.shape[3]}" if n == "in_channels" else n for n in layout)
+        raise ValueError(
+            f"kernel must have shape ({expected}) to match x's {x.shape[3]} channels, "
+            f"got shape {kernel.shape}."
+        )
     dtype = np.result_type(x.dtype, kernel.dtype, np.float32)
     return x.astype(np.float64), kernel.astype(np.float64), dtype
 
@@ -69,12 +98,7 @@ def conv2d(x, kernel, stride=1, padding="valid", dilation=1) -> np.ndarray:
     Returns:
         (batch, out_height, out_width, out_channels), sizes from `conv_output_size`.
     """
-    x, kernel, dtype = _float_arrays(x, kernel, "(kernel_height, kernel_width, in_channels, out_channels)")
-    if kernel.shape[2] != x.shape[3]:
-        raise ValueError(
-            f"kernel must have shape (kh, kw, in_channels={x.shape[3]}, out_channels) to match x's "
-            f"{x.shape[3]} channels, got shape {kernel.shape}."
-        )
+    x, kernel, dtype = _float_arrays(x, kernel, _CONV_LAYOUT)
     strides, dilations, paddings = (
         _pair(stride, "stride"),
         _pair(dilation, "dilation"),
@@ -113,23 +137,10 @@ def conv2d_transpose(x, kernel, stride=1, padding="valid", output_padding=None, 
     Returns:
         (batch, out_height, out_width, out_channels), sizes from `conv_transpose_output_size`.
     """
-    x, kernel, dtype = _float_arrays(x, kernel, "(kernel_height, kernel_width, out_channels, in_channels)")
-    if kernel.shape[3] != x.shape[3]:
-        raise ValueError(
-            f"kernel must have shape (kh, kw, out_channels, in_channels={x.shape[3]}) to match x's "
-            f"{x.shape[3]} channels (Keras's transposed-convolution layout), got shape {kernel.shape}."
-        )
-    strides, dilations, paddings = (
-        _pair(stride, "stride"),
-        _pair(dilation, "dilation"),
-        _padding_pair(padding),
-    )
-    extras = (None, None) if output_padding is None else _pair(output_padding, "output_padding")
-    crops, outs = [], []
-    for axis in range(2):
-        args = (x.shape[1 + axis], kernel.shape[axis], strides[axis], paddings[axis], extras[axis])
-        outs.append(conv_transpose_output_size(*args, dilations[axis]))
-        crops.append(conv_transpose_cropping(*args, dilations[axis]))
+    x, kernel, dtype = _float_arrays(x, kernel, _TRANSPOSE_LAYOUT)
+    strides, dilations = _pair(stride, "stride"), _pair(dilation, "dilation")
+    axes = _transpose_axes(x.shape[1:3], kernel.shape[:2], stride, padding, output_padding, dilation)
+    outs, crops = [size for size, _, _ in axes], [crop for _, crop, _ in axes]
     (sh, sw), (dh, dw), (_, ih, iw, _) = strides, dilations, x.shape
     full_h = (ih - 1) * sh + effective_kernel_size(kernel.shape[0], dh) + max(-crops[0][1], 0)
     full_w = (iw - 1) * sw + effective_kernel_size(kernel.shape[1], dw) + max(-crops[1][1], 0)
@@ -164,16 +175,13 @@ def conv2d_transpose_direct(x, kernel, stride=1, padding="valid", output_padding
     Insert stride - 1 zeros between the inputs, pad k - 1 zeros around them, convolve at stride 1 with the
     kernel flipped in both spatial axes and its channel axes swapped, then crop as `conv2d_transpose` does.
     """
-    x, kernel, dtype = _float_arrays(x, kernel, "(kernel_height, kernel_width, out_channels, in_channels)")
-    strides, paddings = _pair(stride, "stride"), _padding_pair(padding)
-    extras = (None, None) if output_padding is None else _pair(output_padding, "output_padding")
-    spread = zero_insert(x, strides)
-    pads, outs = [], []
-    for axis in range(2):
-        args = (x.shape[1 + axis], kernel.shape[axis], strides[axis], paddings[axis], extras[axis])
-        before, after = conv_transpose_cropping(*args)
-        outs.append(conv_transpose_output_size(*args))
-        pads.append((kernel.shape[axis] - 1 - before, kernel.shape[axis] - 1 - after))
+    x, kernel, dtype = _float_arrays(x, kernel, _TRANSPOSE_LAYOUT)
+    axes = _transpose_axes(x.shape[1:3], kernel.shape[:2], stride, padding, output_padding)
+    spread = zero_insert(x, stride)
+    pads = [
+        (k - 1 - before, k - 1 - after)
+        for k, (_, (before, after), _) in zip(kernel.shape[:2], axes, strict=True)
+    ]
     # A negative pad means the convolution would cover cells that are cropped anyway: trim them instead.
     trim = [(max(-a, 0), max(-b, 0)) for a, b in pads]
     spread = spread[:, trim[0][0] : spread.shape[1] - trim[0][1], trim[1][0] : spread.shape[2] - trim[1][1]]
@@ -232,18 +240,9 @@ def overlap_map(input_size, kernel_size, stride=1, padding="valid", output_paddi
     Returns:
         int array (out_height, out_width).
     """
-    sizes, kernels, strides = (
-        _pair(input_size, "input_size"),
-        _pair(kernel_size, "kernel_size"),
-        _pair(stride, "stride"),
-    )
-    paddings = _padding_pair(padding)
-    extras = (None, None) if output_padding is None else _pair(output_padding, "output_padding")
-    counts = []
-    for axis in range(2):
-        args = (sizes[axis], kernels[axis], strides[axis], paddings[axis], extras[axis])
-        axis_counts = np.zeros(conv_transpose_output_size(*args), dtype=np.int64)
-        for _, _, n in conv_transpose_taps(*args):
-            axis_counts[n] += 1
-        counts.append(axis_counts)
+    sizes, kernels = _pair(input_size, "input_size"), _pair(kernel_size, "kernel_size")
+    counts = [
+        np.bincount([n for _, _, n in taps], minlength=size).astype(np.int64)
+        for size, _, taps in _transpose_axes(sizes, kernels, stride, padding, output_padding)
+    ]
     return np.outer(*counts)
