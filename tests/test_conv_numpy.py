@@ -199,3 +199,24 @@ def test_nearest_upsampling_then_a_3x3_conv_overlaps_evenly():
 def test_bad_inputs_raise_clear_errors(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+@pytest.mark.parametrize(("stride", "pad", "extra"), [(1, 1, 0), (2, 1, 1), (2, 2, 0), (3, 1, 2), (3, 0, 1)])
+def test_integer_padding_follows_the_general_formulas(stride, pad, extra):
+    """Integer padding (Dumoulin & Visin, PyTorch): the conv matches Keras on a zero-padded input, and the
+    transposed conv is its adjoint, <conv(x), y> = <x, conv_transpose(y)>, sized s(i' - 1) + k - 2p + a."""
+    rng = np.random.default_rng(6)
+    kernel = _random(rng, 3, 3, 2, 4)
+    height = conv_transpose_output_size(4, 3, stride, pad, extra)
+    x = _random(rng, 2, height, height, 2)
+    padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    convolved = conv2d(x, kernel, stride, pad)
+    np.testing.assert_allclose(convolved, keras.ops.conv(padded, kernel, strides=stride), **TOLERANCE)
+    upstream = rng.normal(size=convolved.shape)
+    assert convolved.shape[1] == 4
+    transposed = conv2d_transpose(upstream, kernel, stride, pad, extra)
+    assert transposed.shape == x.shape
+    assert np.isclose(np.sum(convolved * upstream), np.sum(x * transposed), rtol=1e-4)
+    np.testing.assert_allclose(
+        conv2d_transpose_direct(upstream, kernel, stride, pad, extra), transposed, atol=1e-9
+    )
