@@ -4,7 +4,25 @@ One module per concept; this file only re-exports the public names, so `import d
 is fast and has no side effects (TensorFlow and Keras load only when a helper needs them).
 """
 
+from .checkerboard import checkerboard_strength
 from .checking import check, run_check
+from .conv_arithmetic import (
+    conv_output_size,
+    conv_padding,
+    conv_transpose_cropping,
+    conv_transpose_output_size,
+    conv_transpose_taps,
+    effective_kernel_size,
+)
+from .conv_explorer import conv_transpose_explorer, draw_transpose_connections
+from .conv_numpy import (
+    conv2d,
+    conv2d_transpose,
+    conv2d_transpose_direct,
+    conv_matrix,
+    overlap_map,
+    zero_insert,
+)
 from .data import DATASETS, DatasetUnavailableError, ImageDataset, load_dataset, scale_images, unscale_images
 from .environment import accelerators, environment_report, is_colab, set_seed
 from .exercises import all_exercises, get_exercise, lesson_exercises
@@ -73,6 +91,19 @@ __all__ = [
     "check",
     "discriminator_accuracy",
     "discriminator_loss",
+    "checkerboard_strength",
+    "conv2d",
+    "conv2d_transpose",
+    "conv2d_transpose_direct",
+    "conv_matrix",
+    "conv_output_size",
+    "conv_padding",
+    "conv_transpose_explorer",
+    "conv_transpose_cropping",
+    "conv_transpose_output_size",
+    "conv_transpose_taps",
+    "effective_kernel_size",
+    "draw_transpose_connections",
     "environment_report",
     "generator_loss",
     "get_exercise",
@@ -89,6 +120,7 @@ __all__ = [
     "mode_coverage_report",
     "naive_bce",
     "optimal_discriminator",
+    "overlap_map",
     "ring_centers",
     "run_check",
     "sample_grid",
@@ -107,4 +139,5 @@ __all__ = [
     "train_live",
     "unscale_images",
     "value_function",
+    "zero_insert",
 ]
