@@ -59,8 +59,6 @@ _LAZY = {
     "discriminator_block": "architecture",
     "architecture_summary": "architecture",
     "train_step": "gan_step",
-    "discriminator_loss": "gan_step",
-    "generator_loss": "gan_step",
     "RunConfig": "training",
     "train_dcgan": "training",
 }

@@ -194,12 +194,19 @@ def compare_values(expected, got, *, rtol=1e-5, atol=1e-6, check_dtype=False) ->
     first = np.unravel_index(int(np.argmin(close)), close.shape) if want.ndim else ()
     where = f" at index {tuple(int(i) for i in first)}" if want.ndim else ""
     detail = (
-        f"{int((~close).sum())} of {close.size} values differ; max |expected - got| = {np.nanmax(diff):.6g}; "
+        f"{int((~close).sum())} of {close.size} values differ; "
+        f"max |expected - got| = {_max_or_nan(diff):.6g}; "
         f"first{where}: expected {_scalar(want[first])}, got {_scalar(have[first])}"
     )
     if want.size <= 8:
         detail += f" (expected {_short(want)}, got {_short(have)})"
     return Mismatch("values", detail)
+
+
+def _max_or_nan(values: np.ndarray) -> float:
+    """The largest finite difference, or nan when there is none (an all-NaN answer), without a warning."""
+    finite = values[~np.isnan(values)]
+    return float(finite.max()) if finite.size else float("nan")
 
 
 @dataclass

@@ -19,7 +19,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from .gan_step import discriminator_loss, generator_loss, train_step
+from .gan_step import gan_discriminator_loss, train_step
+from .losses import generator_loss
 from .validation import require_positive_float
 
 
@@ -188,7 +189,7 @@ class DCGAN(keras.Model):
             fake_logits, d_state = self.discriminator.stateless_call(
                 d_train, d_state, fake_images, training=True
             )
-            loss = discriminator_loss(real_logits, fake_logits, self.real_target)
+            loss = gan_discriminator_loss(real_logits, fake_logits, self.real_target)
             return loss, (d_state, real_logits, fake_logits)
 
         (d_loss, (d_state, real_logits, fake_logits)), grads = jax.value_and_grad(d_loss_fn, has_aux=True)(
