@@ -143,3 +143,14 @@ def test_cli_requires_an_output_folder(capsys):
     with pytest.raises(SystemExit):
         cli.main(["train"])
     assert "--out" in capsys.readouterr().err
+
+
+def test_colour_images_train_and_save_colour_grids(tmp_path):
+    from PIL import Image
+
+    images = np.random.default_rng(0).uniform(-1, 1, (64, 32, 32, 3)).astype("float32")  # CIFAR-10's shape
+    run = train_dcgan(
+        tmp_path, epochs=1, config=RunConfig(batch_size=32, latent_dim=8), images=images, verbose=0
+    )
+    assert run.gan.generator.output_shape == (None, 32, 32, 3)
+    assert Image.open(tmp_path / "samples" / "epoch_001.png").mode == "RGB"
