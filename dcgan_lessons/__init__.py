@@ -10,6 +10,7 @@ from .environment import accelerators, environment_report, is_colab, set_seed
 from .exercises import all_exercises, get_exercise, lesson_exercises
 from .plots import image_grid, show_images, show_toy_samples
 from .profiles import PROFILES, Profile, get_profile
+from .score import show_score
 from .toy import grid_centers, mixture_1d_pdf, ring_centers, sample_grid, sample_mixture_1d, sample_ring
 
 __version__ = "0.1.0"
@@ -40,6 +41,7 @@ __all__ = [
     "scale_images",
     "set_seed",
     "show_images",
+    "show_score",
     "show_toy_samples",
     "unscale_images",
 ]
