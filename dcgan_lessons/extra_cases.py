@@ -46,7 +46,7 @@ def load_extra_cases(path: Path | str) -> dict[str, list[Case]]:
         exercise = get_exercise(exercise_id)  # a ValueError naming the nearest ids when unknown
         if not isinstance(extra, (list, tuple)) or not all(isinstance(case, Case) for case in extra):
             raise TypeError(f"{path}: CASES[{exercise_id!r}] must be a list of dcgan_lessons.checking.Case.")
-        names = [case.name for case in grading_cases(exercise, {})] + [case.name for case in extra]
+        names = [case.name for case, _ in grading_cases(exercise, {})] + [case.name for case in extra]
         if len(set(names)) != len(names):
             raise ValueError(
                 f"{path}: the case names of {exercise_id} must differ from each other and the course's."

@@ -166,6 +166,8 @@ def _attempt(
                     )
                 deadline = time.monotonic() + limits.notebook_seconds
                 for current, cell in enumerate(cells):
+                    if not cell.source.strip():
+                        continue  # nbclient sends nothing for an empty cell
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         run.notes.append(

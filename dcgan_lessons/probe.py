@@ -17,10 +17,12 @@ values (tensors, models) are compared here with the exercise's own comparison.
 from __future__ import annotations
 
 import base64
+import builtins
 import contextlib
 import io
 import json
 import signal
+import types
 
 import numpy as np
 
@@ -59,12 +61,32 @@ def install(lesson: str, extra_cases_path: str | None = None) -> None:
             if value is found:
                 continue
             if callable(value) and not is_course_function(value, exercise):
-                found[exercise.id] = ("learner", value)
+                if found.get(exercise.id, ("", None))[1] is not value:
+                    found[exercise.id] = ("learner", value, dict(shell.user_ns))
             elif found.get(exercise.id, ("",))[0] != "learner":
                 found[exercise.id] = ("course" if callable(value) else "other", value)
 
     shell.events.register("post_run_cell", capture)
-    _state.update(plan=plan, found=found, capture=capture)
+    _state.update(plan=plan, found=found, capture=capture, shell=shell)
+
+
+def as_defined(function, snapshot: dict, live: dict):
+    """`function` looking up global names as they were when its cell ran.
+
+    So a learner who later rebinds `np`, or shadows a built-in such as `print`, does not break a function
+    that worked. Names first defined after it (a helper written further down) are taken as they are now.
+    """
+    if not isinstance(function, types.FunctionType):
+        return function
+    later = {
+        name: value for name, value in live.items() if name not in snapshot and not hasattr(builtins, name)
+    }
+    names = {**later, **snapshot}
+    rebound = types.FunctionType(
+        function.__code__, names, function.__name__, function.__defaults__, function.__closure__
+    )
+    rebound.__kwdefaults__ = function.__kwdefaults__
+    return rebound
 
 
 def report(path: str, case_seconds: float) -> None:
@@ -72,22 +94,17 @@ def report(path: str, case_seconds: float) -> None:
     _state["capture"]()
     with open(path, "a", encoding="utf-8") as out:
         for exercise, cases in _state["plan"]:
-            origin, value = _state["found"].get(exercise.id, ("missing", None))
+            origin, value, *snapshot = _state["found"].get(exercise.id, ("missing", None))
             line = {"exercise": exercise.id, "origin": origin}
             if origin == "other":
                 line["type"] = type(value).__name__
             _write(out, line)
             if origin != "learner":
                 continue
+            function = as_defined(value, snapshot[0], _state["shell"].user_ns)
             for index, (case, hidden) in enumerate(cases):
-                _write(
-                    out,
-                    {
-                        "exercise": exercise.id,
-                        "case": index,
-                        **run_case(exercise, case, hidden, value, case_seconds),
-                    },
-                )
+                result = run_case(exercise, case, hidden, function, case_seconds)
+                _write(out, {"exercise": exercise.id, "case": index, **result})
 
 
 def _write(out, line: dict) -> None:
