@@ -3,6 +3,7 @@
 doctor   print the environment report (exit 1 when something the course needs is missing)
 build    write the learner notebooks from solutions/ (--check: only verify they are up to date)
 grade    grade submitted notebooks: a gradebook CSV and one feedback file per learner
+nbgrader-source  write the lessons as nbgrader source notebooks (cell metadata and test cells)
 """
 
 from __future__ import annotations
@@ -77,6 +78,19 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nbgrader_source(args: argparse.Namespace) -> int:
+    from .nbgrader_export import export_nbgrader
+
+    try:
+        written = export_nbgrader(args.solutions, args.out)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"nbgrader-source failed: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dcgan_lessons", description="DCGAN Lessons course tools."
@@ -131,6 +145,15 @@ def make_parser() -> argparse.ArgumentParser:
         help="run profile the notebooks run in while graded (default: %(default)s)",
     )
     grade.set_defaults(run=_grade)
+
+    nbgrader = commands.add_parser(
+        "nbgrader-source", help="write the lessons as nbgrader source notebooks into OUT/lessonNN/"
+    )
+    nbgrader.add_argument("out", help="nbgrader's source folder, e.g. my-course/source")
+    nbgrader.add_argument(
+        "--solutions", default="solutions", help="folder of solution notebooks (default: %(default)s)"
+    )
+    nbgrader.set_defaults(run=_nbgrader_source)
     return parser
 
 
