@@ -1,6 +1,8 @@
 """The grader's parts, without kernels: transport of values, lesson matching, scoring from probe lines,
 private cases, file names, and the learner's `show_score`."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -168,3 +170,11 @@ def test_show_score_counts_public_cases_only_for_the_learners_own_functions(caps
         show_score("99", {})
     with pytest.raises(TypeError, match="globals"):
         show_score("00", None)
+
+
+def test_the_readme_example_of_private_cases_loads(tmp_path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    example = readme.split("# my_cases.py", 1)[1].split("\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "my_cases.py"
+    path.write_text(example)
+    assert len(load_extra_cases(path)["00.scale_images"]) == 2
