@@ -90,7 +90,7 @@ def run_notebook(
     run = KernelRun()
     stop = len(cells)
     for attempt in (1, 2):
-        died_at = _attempt(cells[:stop], file_name, lesson, limits, extra_cases, run, attempt)
+        died_at = _attempt(cells[:stop], file_name, lesson, limits, extra_cases, run)
         if died_at is None or attempt == 2:
             if died_at is not None:
                 run.notes.append(
@@ -107,11 +107,11 @@ def run_notebook(
     return run
 
 
-def _attempt(
-    cells, file_name, lesson, limits: Limits, extra_cases, run: KernelRun, attempt: int
-) -> int | None:
+def _attempt(cells, file_name, lesson, limits: Limits, extra_cases, run: KernelRun) -> int | None:
     """One kernel's run; returns the index of the learner cell during which the kernel died, else None."""
     import dcgan_lessons
+
+    from .exercises import lesson_exercises
 
     package_root = str(Path(dcgan_lessons.__file__).resolve().parents[1])
     env = dict(os.environ)
@@ -122,8 +122,9 @@ def _attempt(
         f'__import__("dcgan_lessons.probe", fromlist=["install"]).install({lesson!r}, {extra})'
     )
     with (
-        tempfile.TemporaryDirectory(prefix="dcgan-grade-") as private,
-        tempfile.TemporaryDirectory() as inbox,
+        # A notebook may leave files it cannot delete itself (read-only, still open): never fail on them.
+        tempfile.TemporaryDirectory(prefix="dcgan-grade-", ignore_cleanup_errors=True) as private,
+        tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as inbox,
     ):
         scratch = Path(private) / "work"
         scratch.mkdir()
@@ -132,7 +133,9 @@ def _attempt(
         (scratch / Path(file_name).name).write_text(nbformat.writes(work), encoding="utf-8")
         work.cells.append(setup)
         report_path = Path(inbox) / "probe.jsonl"
-        probe_seconds = 30 + limits.case_seconds * 50
+        # Every case may use its whole limit; private extra cases are rarely more than a few per exercise.
+        cases = sum(len(e.public) + len(e.hidden) + 5 for e in lesson_exercises(lesson))
+        probe_seconds = 30 + limits.case_seconds * cases
         probe = nbformat.v4.new_code_cell(
             f'__import__("dcgan_lessons.probe", fromlist=["report"]).report({str(report_path)!r}, '
             f"{limits.case_seconds!r})"
@@ -185,6 +188,9 @@ def _attempt(
                             f"{describe_cell(current + 1, cell.source)}: it was interrupted and the "
                             "cells after it were not run"
                         )
+                        if not _responds(client, len(cells) + 1):
+                            client.kill()  # it ignored the interrupt: treated like a kernel that died there
+                            raise DeadKernelError("the kernel did not respond after an interrupt")
                         break
                     if error:
                         run.cell_errors.append(f"{describe_cell(current + 1, cell.source)} raised {error}")
@@ -198,10 +204,8 @@ def _attempt(
                     run.notes.append(f"the grader's run of your functions stopped early ({error})")
         except DeadKernelError:
             if current is not None:
-                if attempt == 1:
-                    return current
-            else:
-                run.notes.append("the kernel stopped while the grader ran your functions")
+                return current
+            run.notes.append("the kernel stopped while the grader ran your functions")
         finally:
             watchdog.cancel()
             run.output_bytes = max(run.output_bytes, client.output_bytes)
@@ -213,6 +217,13 @@ def _attempt(
             f"more than {limits.max_output_bytes / 2**20:g} MB makes a notebook slow to open)"
         )
     return None
+
+
+def _responds(client: _Client, index: int) -> bool:
+    """Whether the kernel runs a trivial cell within 10 s (after an interrupt it may not)."""
+    client.timeout, client.last_reply = 10, None
+    client.execute_cell(nbformat.v4.new_code_cell("pass"), index, store_history=False)
+    return _reply_error(client.last_reply) is None
 
 
 def _reply_error(reply: dict | None) -> str | None:

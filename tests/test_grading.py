@@ -93,6 +93,13 @@ def with_cell_after(notebook, text, source):
     return notebook
 
 
+def survives_errors(solution):
+    """An error at import, megabytes of output, and sys.exit between the two exercises."""
+    notebook = with_cell_after(solution, "import importlib", "import dcgan_lessons_no_such_module")
+    notebook = with_cell_after(notebook, "import dcgan_lessons_no_such_module", "print('x' * 3_000_000)")
+    return with_cell_after(notebook, 'check("00.scale_images"', "import sys\nsys.exit(3)")
+
+
 def tampered():
     """Deletes the check cells, fakes `check`, monkeypatches the comparisons, then rebinds names."""
     notebook = with_exercise(slim(LEARNER), "00.scale_images", SCALE_DIV255)
@@ -151,13 +158,14 @@ def planted():
         "syntax_error.ipynb": with_exercise(
             solution, "00.scale_images", "def scale_images(images)\n    return 1"
         ),
-        "raises_at_import.ipynb": with_cell_after(
-            solution, "import importlib", "import dcgan_lessons_no_such_module"
+        "survives_errors.ipynb": survives_errors(solution),
+        "ignores_interrupts.ipynb": with_cell_after(
+            with_exercise(solution, "00.unscale_images", UNSCALE_LOOPS),
+            "import importlib",
+            "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)",
         ),
         "loops_forever.ipynb": with_exercise(solution, "00.unscale_images", UNSCALE_LOOPS),
-        "exits.ipynb": with_cell_after(solution, 'check("00.scale_images"', "import sys\nsys.exit(3)"),
         "kills_kernel.ipynb": with_cell_after(solution, 'check("00.scale_images"', "import os\nos._exit(1)"),
-        "prints_megabytes.ipynb": with_cell_after(solution, "import importlib", "print('x' * 3_000_000)"),
         "tampered.ipynb": tampered(),
         "vandal.ipynb": with_cell_after(solution, "import importlib", VANDAL),
         "not_a_notebook.ipynb": b"\x89PNG\r\n\x1a\n this is an image, not a notebook",
@@ -248,9 +256,11 @@ def test_syntax_error_loses_only_the_function_it_broke(graded):
     assert "SyntaxError" in text and "defines no function called `scale_images`" in text
 
 
-def test_error_at_import_is_reported_and_later_cells_still_count(graded):
-    assert total(graded, "raises_at_import") == 2
-    assert "ModuleNotFoundError" in graded["feedback"]["raises_at_import"]
+def test_errors_at_import_sys_exit_and_megabytes_of_output_are_reported_and_cost_nothing(graded):
+    """Every cell runs even after an error, so the functions defined after it count."""
+    assert total(graded, "survives_errors") == 2
+    text = graded["feedback"]["survives_errors"]
+    assert "ModuleNotFoundError" in text and "SystemExit" in text and "MB of output" in text
 
 
 def test_endless_loop_is_stopped_by_the_time_limits(graded):
@@ -260,17 +270,17 @@ def test_endless_loop_is_stopped_by_the_time_limits(graded):
     assert "time limit (30 s) was reached" in text and "took longer than 1" in text
 
 
-def test_sys_exit_is_an_error_and_killing_the_kernel_keeps_what_came_before(graded):
-    assert total(graded, "exits") == 2
-    assert "SystemExit" in graded["feedback"]["exits"]
+def test_a_loop_that_ignores_interrupts_is_killed_and_what_came_before_counts(graded):
+    row = graded["rows"]["ignores_interrupts"]
+    assert (float(row["00.scale_images"]), float(row["00.unscale_images"])) == (1, 0)
+    text = graded["feedback"]["ignores_interrupts"]
+    assert "time limit (30 s) was reached" in text and "started a fresh kernel" in text
+
+
+def test_killing_the_kernel_keeps_what_came_before(graded):
     row = graded["rows"]["kills_kernel"]
     assert (float(row["00.scale_images"]), float(row["00.unscale_images"])) == (1, 0)
     assert "started a fresh kernel" in graded["feedback"]["kills_kernel"]
-
-
-def test_megabytes_of_output_do_not_change_the_grade(graded):
-    assert total(graded, "prints_megabytes") == 2
-    assert "MB of output" in graded["feedback"]["prints_megabytes"]
 
 
 def test_deleted_checks_fake_check_and_monkeypatching_change_nothing(graded):
