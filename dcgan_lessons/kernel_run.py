@@ -220,8 +220,8 @@ def _attempt(cells, file_name, lesson, limits: Limits, extra_cases, run: KernelR
 
 
 def _responds(client: _Client, index: int) -> bool:
-    """Whether the kernel runs a trivial cell within 10 s (after an interrupt it may not)."""
-    client.timeout, client.last_reply = 10, None
+    """Whether the kernel runs a trivial cell within 5 s (after an interrupt it may not)."""
+    client.timeout, client.last_reply = 5, None
     client.execute_cell(nbformat.v4.new_code_cell("pass"), index, store_history=False)
     return _reply_error(client.last_reply) is None
 

@@ -28,6 +28,10 @@ UNSCALE_GRAY_ONLY = (  # right for one channel only
     "def unscale_images(images):\n    return np.rint((images[..., :1] + 1.0) * 127.5).astype(np.uint8)"
 )
 UNSCALE_LOOPS = "def unscale_images(images):\n    while True:\n        pass"
+UNSCALE_LOOPS_DEAF = (  # an endless loop that Jupyter's interrupt (SIGINT) cannot stop
+    "def unscale_images(images):\n    import signal\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    "    while True:\n        pass"
+)
 
 EXTRA_CASES = """
 import numpy as np
@@ -159,11 +163,7 @@ def planted():
             solution, "00.scale_images", "def scale_images(images)\n    return 1"
         ),
         "survives_errors.ipynb": survives_errors(solution),
-        "ignores_interrupts.ipynb": with_cell_after(
-            with_exercise(solution, "00.unscale_images", UNSCALE_LOOPS),
-            "import importlib",
-            "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)",
-        ),
+        "ignores_interrupts.ipynb": with_exercise(solution, "00.unscale_images", UNSCALE_LOOPS_DEAF),
         "loops_forever.ipynb": with_exercise(solution, "00.unscale_images", UNSCALE_LOOPS),
         "kills_kernel.ipynb": with_cell_after(solution, 'check("00.scale_images"', "import os\nos._exit(1)"),
         "tampered.ipynb": tampered(),
@@ -195,7 +195,7 @@ def graded(tmp_path_factory):
         "solutions": digest(ROOT / "solutions"),
     }
     argv = ["grade", str(subs), "--out", str(out), "--lesson", "00", "--extra-cases", str(extra)]
-    code = cli.main(argv + ["--timeout", "30", "--case-timeout", "1"])
+    code = cli.main(argv + ["--timeout", "25", "--case-timeout", "1"])
     with open(out / "gradebook.csv", newline="") as f:
         rows = {row["learner"]: row for row in csv.DictReader(f)}
     feedback = {p.stem: p.read_text() for p in (out / "feedback").glob("*.md")}
@@ -267,14 +267,14 @@ def test_endless_loop_is_stopped_by_the_time_limits(graded):
     row = graded["rows"]["loops_forever"]
     assert (float(row["00.scale_images"]), float(row["00.unscale_images"])) == (1, 0)
     text = graded["feedback"]["loops_forever"]
-    assert "time limit (30 s) was reached" in text and "took longer than 1" in text
+    assert "time limit (25 s) was reached" in text and "took longer than 1" in text
 
 
 def test_a_loop_that_ignores_interrupts_is_killed_and_what_came_before_counts(graded):
     row = graded["rows"]["ignores_interrupts"]
     assert (float(row["00.scale_images"]), float(row["00.unscale_images"])) == (1, 0)
     text = graded["feedback"]["ignores_interrupts"]
-    assert "time limit (30 s) was reached" in text and "started a fresh kernel" in text
+    assert "time limit (25 s) was reached" in text and "started a fresh kernel" in text
 
 
 def test_killing_the_kernel_keeps_what_came_before(graded):
