@@ -46,6 +46,7 @@ class KernelRun:
     notes: list[str] = field(default_factory=list)
     probe_done: bool = False
     output_bytes: int = 0
+    deaf: bool = False  # the kernel ignored an interrupt and was killed
 
 
 class _Client(NotebookClient):
@@ -98,8 +99,9 @@ def run_notebook(
                 )
             break
         stop = died_at
+        how = "did not respond to the interrupt and was stopped" if run.deaf else "stopped"
         run.notes.append(
-            f"the kernel stopped during {describe_cell(died_at + 1, cells[died_at].source)}; the grader "
+            f"the kernel {how} during {describe_cell(died_at + 1, cells[died_at].source)}; the grader "
             f"started a fresh kernel and re-ran the {died_at} code cell(s) before it, so the functions "
             "defined there count"
         )
@@ -190,6 +192,7 @@ def _attempt(cells, file_name, lesson, limits: Limits, extra_cases, run: KernelR
                         )
                         if not _responds(client, len(cells) + 1):
                             client.kill()  # it ignored the interrupt: treated like a kernel that died there
+                            run.deaf = True
                             raise DeadKernelError("the kernel did not respond after an interrupt")
                         break
                     if error:
