@@ -50,8 +50,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grading import grade, print_progress
-    from .kernel_run import Limits
+    try:
+        from .grading import grade, print_progress
+        from .kernel_run import Limits
+    except ImportError as error:
+        print(
+            f"grade needs nbclient and ipykernel ({error}): pip install -r requirements.txt", file=sys.stderr
+        )
+        return 2
 
     limits = Limits(
         notebook_seconds=args.timeout,

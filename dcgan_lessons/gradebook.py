@@ -1,9 +1,10 @@
 """The grader's outputs: a gradebook CSV and one feedback file per learner.
 
 `gradebook.csv` has one row per submission and one column per exercise (points earned), then the total,
-the maximum and, for a submission that was not graded, why. `feedback/<learner>.md` explains each lost
-point: the check's feedback for public cases (expected vs got, a hint), only the kind of failure for
-hidden ones, never their names or values, and never the solution.
+the maximum, why a submission was not graded, and notes on how it ran (errors, time limit, restarts).
+`feedback/<learner>.md` explains each lost point: the check's feedback for public cases (expected vs
+got, a hint), only the kind of failure for hidden ones, never their names or values, and never the
+solution.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def gradebook_rows(grades: list[SubmissionGrade]) -> tuple[list[str], list[list[
 
     graded = {grade.exercise.id for g in grades for grade in g.exercises}
     columns = [exercise_id for exercise_id in all_exercises() if exercise_id in graded]
-    header = ["learner", "file", "lesson", *columns, "total", "max", "problem"]
+    header = ["learner", "file", "lesson", *columns, "total", "max", "problem", "notes"]
     rows = []
     for g in grades:
         scores = {grade.exercise.id: _points(grade.score) for grade in g.exercises}
@@ -41,6 +42,7 @@ def gradebook_rows(grades: list[SubmissionGrade]) -> tuple[list[str], list[list[
                 _points(g.total),
                 _points(g.max_points),
                 submission.problem or "",
+                " | ".join(g.notes)[:500],
             ]
         )
     return header, rows

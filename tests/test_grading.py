@@ -221,6 +221,7 @@ def test_every_submission_has_a_row_and_a_feedback_file(graded):
         "total",
         "max",
         "problem",
+        "notes",
     ]
 
 
@@ -267,6 +268,7 @@ def test_endless_loop_is_stopped_by_the_time_limits(graded):
     row = graded["rows"]["loops_forever"]
     assert (float(row["00.scale_images"]), float(row["00.unscale_images"])) == (1, 0)
     text = graded["feedback"]["loops_forever"]
+    assert "time limit" in graded["rows"]["loops_forever"]["notes"]
     assert "time limit (25 s) was reached" in text and "took longer than 1" in text
 
 
