@@ -34,7 +34,10 @@ def load_extra_cases(path: Path | str) -> dict[str, list[Case]]:
         )
     spec = importlib.util.spec_from_file_location("dcgan_lessons_extra_cases", path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # noqa: BLE001 - reported to the instructor, with where it came from
+        raise ValueError(f"{path} does not run: {type(error).__name__}: {error}") from error
     cases = getattr(module, "CASES", None)
     if not isinstance(cases, dict):
         raise TypeError(

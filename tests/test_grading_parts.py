@@ -149,6 +149,8 @@ def test_private_cases_are_checked_when_read(tmp_path):
         load_extra_cases(write_cases(tmp_path, f"CASES = {{'00.scale_images': [{wrong}]}}"))
     with pytest.raises(FileNotFoundError):
         load_extra_cases(tmp_path / "missing.py")
+    with pytest.raises(ValueError, match="does not run"):
+        load_extra_cases(write_cases(tmp_path, "CASES = {"))
 
 
 def test_grade_command_reports_bad_input(tmp_path, capsys):
