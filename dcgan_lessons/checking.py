@@ -228,7 +228,8 @@ class CheckResult:
         hints_shown = set()
         for case in failed:
             if case.hidden:
-                lines.append(f"  - a hidden case: your answer {_KIND_TEXT[case.mismatch.kind]}.")
+                kind = _KIND_TEXT.get(case.mismatch.kind, "gave a wrong answer")
+                lines.append(f"  - a hidden case: your answer {kind}.")
                 continue
             lines.append(f"  - case '{case.name}': {case.mismatch.detail}")
             if case.hint and case.hint not in hints_shown:

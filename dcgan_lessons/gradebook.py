@@ -18,6 +18,11 @@ from .grading import SubmissionGrade
 from .submissions import safe_file_name
 
 
+def _text(value: str) -> str:
+    """A text cell that spreadsheets will not run as a formula (file names come from learners)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
 def _points(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
@@ -35,14 +40,14 @@ def gradebook_rows(grades: list[SubmissionGrade]) -> tuple[list[str], list[list[
         submission = g.submission
         rows.append(
             [
-                submission.learner,
-                submission.path.name,
+                _text(submission.learner),
+                _text(submission.path.name),
                 submission.lesson or "",
                 *(scores.get(column, "") for column in columns),
                 _points(g.total),
                 _points(g.max_points),
-                submission.problem or "",
-                " | ".join(g.notes)[:500],
+                _text(submission.problem or ""),
+                _text(" | ".join(g.notes)[:500]),
             ]
         )
     return header, rows

@@ -93,6 +93,8 @@ def read_submissions(paths: list[Path | str], lesson: str | None = None) -> list
         submission.notebook, submission.problem = parse_notebook(submission.data)
         if submission.notebook is not None:
             submission.lesson, submission.how_matched = which_lesson(submission.notebook, path.name)
+            if submission.lesson is None and lesson is not None:
+                submission.lesson, submission.how_matched = lesson, "--lesson option (nothing else tells)"
             if submission.lesson is None:
                 submission.problem = (
                     "cannot tell which lesson this notebook is: no `dcgan_lessons.lesson` in its metadata, "

@@ -3,16 +3,24 @@ private cases, file names, and the learner's `show_score`."""
 
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from dcgan_lessons import cli, get_exercise, scale_images, show_score, unscale_images
 from dcgan_lessons.extra_cases import load_extra_cases
-from dcgan_lessons.grading import grade_exercise
+from dcgan_lessons.gradebook import gradebook_rows
+from dcgan_lessons.grading import SubmissionGrade, grade_exercise
 from dcgan_lessons.kernel_run import KernelRun
 from dcgan_lessons.probe import as_defined, decode_value, encode_value
-from dcgan_lessons.submissions import learner_names, parse_notebook, safe_file_name, which_lesson
+from dcgan_lessons.submissions import (
+    learner_names,
+    parse_notebook,
+    read_submissions,
+    safe_file_name,
+    which_lesson,
+)
 
 SCALE = get_exercise("00.scale_images")
 
@@ -69,6 +77,16 @@ def test_lesson_comes_from_metadata_then_markers_then_file_name():
     assert which_lesson(notebook("# EXERCISE 03.f\ndef f(): pass"), "x.ipynb") == ("03", "exercise markers")
     assert which_lesson(notebook("x = 1"), "01_gan_game (1).ipynb") == ("01", "file name")
     assert which_lesson(notebook("x = 1"), "homework.ipynb") == (None, "")
+
+
+def test_the_lesson_option_is_the_last_resort(tmp_path):
+    path = tmp_path / "=homework.ipynb"
+    path.write_text(nbformat.writes(notebook("x = 1")))
+    assert read_submissions([path])[0].problem.startswith("cannot tell which lesson")
+    submission = read_submissions([path], lesson="00")[0]
+    assert (submission.lesson, submission.problem) == ("00", None)
+    header, rows = gradebook_rows([SubmissionGrade(submission)])
+    assert rows[0][:2] == ["'=homework", "'=homework.ipynb"]
 
 
 @pytest.mark.parametrize("data", [b"", b"\xff\xfe", b"[1, 2]", b'{"cells": 3}', b"print('hi')"])
