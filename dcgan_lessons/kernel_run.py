@@ -5,9 +5,9 @@ scratch folder that holds only a copy of the notebook, so relative paths such as
 `../other.ipynb` land in the grader's private temporary folder, never among the submissions or the
 results. The code cells run in order, every one even after an error (as nbgrader's autograder does), until
 the notebook's time limit; a cell still running then is interrupted and the rest are skipped. Output is
-counted, never kept. If the kernel dies (`os._exit`, a crash), a fresh kernel re-runs the cells before the
-one that killed it, so the functions defined up to there still count. Then `probe.report` runs the
-cases; a watchdog kills the kernel when even interrupts do not stop it.
+counted, never kept. If the kernel dies (`os._exit`, a crash) or ignores the interrupt, a fresh kernel
+re-runs the cells before the one that stopped it, so the functions defined up to there still count.
+Then `probe.report` runs the cases; a watchdog kills the kernel if anything still hangs.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ The instructor grader (`grading.py`) runs each submitted notebook in its own ker
 learner cell it calls `install`, which registers an IPython `post_run_cell` hook: after every cell the
 hook notes, for each exercise `NN.name` of the lesson, the latest function called `name` that the
 learner wrote (not the course's reference, which a failed `check` puts in its place). After the last
-cell `report` runs every public and hidden case on those functions, each with a time limit and with
-its printing discarded, and writes one JSON line per case to a file the grader named.
+cell `report` runs every public and hidden case on those functions (with the global names they had when
+their cell ran), each call with a time limit and its printing discarded, and writes one JSON line per
+case to a file the grader named.
 
 Nothing here trusts the notebook's namespace: the exercises, cases and captured functions live in this
 module's closure from before the first learner cell ran, so deleting or rewriting check cells, or
