@@ -42,6 +42,7 @@ from .losses import (
 from .mode_coverage import ModeCoverage, mode_coverage, mode_coverage_report
 from .plots import image_grid, show_images, show_toy_samples
 from .profiles import PROFILES, Profile, get_profile
+from .score import show_score
 from .stepper import ToyGANStepper, snapshots, train_live
 from .toy import grid_centers, mixture_1d_pdf, ring_centers, sample_grid, sample_mixture_1d, sample_ring
 from .toy_gan import ToyGAN, alternating_step
@@ -131,6 +132,7 @@ __all__ = [
     "show_gan_2d",
     "show_images",
     "show_losses",
+    "show_score",
     "show_toy_samples",
     "smoothed_discriminator_loss",
     "snapshots",

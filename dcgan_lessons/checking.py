@@ -108,7 +108,7 @@ class Exercise:
 class Mismatch:
     """Why an answer differs from the expected value. `kind` is safe to show for hidden cases."""
 
-    kind: str  # "type", "shape", "dtype", "values", "error", "length"
+    kind: str  # "type", "shape", "dtype", "values", "error", "length", "timeout", "crash"
     detail: str
 
 
@@ -119,6 +119,8 @@ _KIND_TEXT = {
     "dtype": "returned the wrong dtype",
     "values": "returned wrong values",
     "error": "raised an exception",
+    "timeout": "took too long and was stopped",
+    "crash": "ended the Python process",
 }
 
 
@@ -263,7 +265,8 @@ class CheckResult:
         hints_shown = set()
         for case in failed:
             if case.hidden:
-                lines.append(f"  - a hidden case: your answer {_KIND_TEXT[case.mismatch.kind]}.")
+                kind = _KIND_TEXT.get(case.mismatch.kind, "gave a wrong answer")
+                lines.append(f"  - a hidden case: your answer {kind}.")
                 continue
             lines.append(f"  - case '{case.name}': {case.mismatch.detail}")
             if case.hint and case.hint not in hints_shown:
@@ -294,11 +297,19 @@ def run_check(exercise: Exercise, answer, *, include_hidden: bool = False) -> Ch
                 return CheckResult(exercise, "not_attempted")
             results.append(CaseResult(case.name, hidden, False, Mismatch("error", _describe_error(error))))
             continue
-        mismatch = exercise.compare(exercise.expected(case), got)
-        hint = _diagnose(exercise, case, got) if mismatch else None
-        results.append(CaseResult(case.name, hidden, mismatch is None, mismatch, hint))
+        results.append(judge_case(exercise, case, hidden, got))
     status = "passed" if all(r.passed for r in results) else "failed"
     return CheckResult(exercise, status, results)
+
+
+def judge_case(exercise: Exercise, case: Case, hidden: bool, got) -> CaseResult:
+    """Compare what an answer returned for one case with the expected value, with a hint on a mismatch.
+
+    Used by `run_check` and by the instructor grader, which gets `got` back from a learner's kernel.
+    """
+    mismatch = exercise.compare(exercise.expected(case), got)
+    hint = _diagnose(exercise, case, got) if mismatch else None
+    return CaseResult(case.name, hidden, mismatch is None, mismatch, hint)
 
 
 def _describe_error(error: BaseException) -> str:

@@ -3,12 +3,15 @@
 doctor   print the environment report (exit 1 when something the course needs is missing)
 build    write the learner notebooks from solutions/ (--check: only verify they are up to date)
 train    train the course's DCGAN headless into a run folder (resumes when the folder has a checkpoint)
+grade    grade submitted notebooks: a gradebook CSV and one feedback file per learner
+nbgrader-source  write the lessons as nbgrader source notebooks (cell metadata and test cells)
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -88,6 +91,51 @@ def _train(args: argparse.Namespace) -> int:
             f"Done: {len(run.history)} epochs in {args.out}; last epoch d_loss {last['d_loss']:.3f}, "
             f"g_loss {last['g_loss']:.3f}; {run.images_per_second():,.0f} images/s."
         )
+def _grade(args: argparse.Namespace) -> int:
+    try:
+        from .grading import grade, print_progress
+        from .kernel_run import Limits
+    except ImportError as error:
+        print(
+            f"grade needs nbclient and ipykernel ({error}): pip install -r requirements.txt", file=sys.stderr
+        )
+        return 2
+
+    limits = Limits(
+        notebook_seconds=args.timeout,
+        case_seconds=args.case_timeout,
+        max_output_bytes=int(args.max_output_mb * 2**20),
+        profile=args.profile,
+    )
+    out = Path(args.out).resolve()
+    try:
+        grades = grade(
+            args.submissions,
+            out,
+            lesson=args.lesson,
+            limits=limits,
+            extra_cases=args.extra_cases,
+            workers=args.workers,
+            progress=print_progress,
+        )
+    except (FileNotFoundError, ValueError, TypeError) as error:
+        print(f"grade failed: {error}", file=sys.stderr)
+        return 2
+    graded = sum(g.submission.problem is None for g in grades)
+    print(f"Graded {graded} of {len(grades)} submission(s): {out / 'gradebook.csv'} and {out / 'feedback'}/")
+    return 0
+
+
+def _nbgrader_source(args: argparse.Namespace) -> int:
+    from .nbgrader_export import export_nbgrader
+
+    try:
+        written = export_nbgrader(args.solutions, args.out)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"nbgrader-source failed: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
     return 0
 
 
@@ -126,6 +174,48 @@ def make_parser() -> argparse.ArgumentParser:
         "--profile", choices=["quick", "cpu", "gpu"], help="default: $DCGAN_LESSONS_PROFILE or by device"
     )
     train.set_defaults(run=_train)
+    grade = commands.add_parser(
+        "grade", help="grade submitted notebooks into a gradebook CSV and feedback files (see README)"
+    )
+    grade.add_argument("submissions", nargs="+", help="submitted .ipynb files, or folders searched for them")
+    grade.add_argument("--out", required=True, help="results folder: gradebook.csv and feedback/")
+    grade.add_argument(
+        "--lesson", help="grade only this lesson (e.g. 00); other lessons' notebooks are reported"
+    )
+    grade.add_argument(
+        "--extra-cases", help="a .py file of private hidden cases (CASES = {exercise id: [Case]})"
+    )
+    grade.add_argument(
+        "--timeout",
+        type=float,
+        default=300,
+        help="seconds for all of a notebook's cells (default: %(default)s)",
+    )
+    grade.add_argument(
+        "--case-timeout",
+        type=float,
+        default=10,
+        help="seconds per call of a learner's function (default: %(default)s)",
+    )
+    grade.add_argument("--workers", type=int, default=2, help="notebooks run at once (default: %(default)s)")
+    grade.add_argument(
+        "--max-output-mb", type=float, default=1.0, help="output above this is reported (default: 1)"
+    )
+    grade.add_argument(
+        "--profile",
+        default="quick",
+        help="run profile the notebooks run in while graded (default: %(default)s)",
+    )
+    grade.set_defaults(run=_grade)
+
+    nbgrader = commands.add_parser(
+        "nbgrader-source", help="write the lessons as nbgrader source notebooks into OUT/lessonNN/"
+    )
+    nbgrader.add_argument("out", help="nbgrader's source folder, e.g. my-course/source")
+    nbgrader.add_argument(
+        "--solutions", default="solutions", help="folder of solution notebooks (default: %(default)s)"
+    )
+    nbgrader.set_defaults(run=_nbgrader_source)
     return parser
 
 

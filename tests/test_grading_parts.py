@@ -1,0 +1,200 @@
+"""The grader's parts, without kernels: transport of values, lesson matching, scoring from probe lines,
+private cases, file names, and the learner's `show_score`."""
+
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from dcgan_lessons import cli, get_exercise, scale_images, show_score, unscale_images
+from dcgan_lessons.extra_cases import load_extra_cases
+from dcgan_lessons.gradebook import gradebook_rows
+from dcgan_lessons.grading import SubmissionGrade, grade_exercise
+from dcgan_lessons.kernel_run import KernelRun
+from dcgan_lessons.probe import as_defined, decode_value, encode_value
+from dcgan_lessons.submissions import (
+    learner_names,
+    parse_notebook,
+    read_submissions,
+    safe_file_name,
+    which_lesson,
+)
+
+SCALE = get_exercise("00.scale_images")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        3,
+        2.5,
+        "text",
+        True,
+        np.arange(6, dtype=np.uint8).reshape(2, 3),
+        np.float32(1.5),
+        (np.zeros(2), [1, "a"]),
+        {"loss": np.float64(0.25)},
+    ],
+    ids=repr,
+)
+def test_plain_values_travel_unchanged(value):
+    back = decode_value(encode_value(value))
+    assert type(back) is type(value)
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and np.array_equal(back, value)
+    elif isinstance(value, (tuple, dict)):
+        assert repr(back) == repr(value)
+    else:
+        assert back == value
+
+
+@pytest.mark.parametrize("value", [np.array([object()]), object(), {1: 2}, lambda: 0], ids=repr)
+def test_other_values_are_not_sent_back(value):
+    with pytest.raises(TypeError):
+        encode_value(value)
+
+
+def test_functions_keep_the_globals_they_were_defined_with():
+    namespace = {"np": np}
+    exec("def f(x):\n    print(x)\n    return np.sum(x)", namespace)
+    snapshot = dict(namespace)
+    live = {**namespace, "np": None, "print": None, "helper": 1}
+    assert as_defined(namespace["f"], snapshot, live)([1, 2]) == 3
+
+
+def notebook(*sources, lesson=None):
+    nb = new_notebook(cells=[new_code_cell(source) for source in sources])
+    if lesson:
+        nb.metadata["dcgan_lessons"] = {"lesson": lesson, "version": "learner"}
+    return nb
+
+
+def test_lesson_comes_from_metadata_then_markers_then_file_name():
+    assert which_lesson(notebook("x = 1", lesson="02"), "00_setup.ipynb") == ("02", "notebook metadata")
+    assert which_lesson(notebook("# EXERCISE 03.f\ndef f(): pass"), "x.ipynb") == ("03", "exercise markers")
+    assert which_lesson(notebook("x = 1"), "01_gan_game (1).ipynb") == ("01", "file name")
+    assert which_lesson(notebook("x = 1"), "homework.ipynb") == (None, "")
+
+
+def test_the_lesson_option_is_the_last_resort(tmp_path):
+    path = tmp_path / "=homework.ipynb"
+    path.write_text(nbformat.writes(notebook("x = 1")))
+    assert read_submissions([path])[0].problem.startswith("cannot tell which lesson")
+    submission = read_submissions([path], lesson="00")[0]
+    assert (submission.lesson, submission.problem) == ("00", None)
+    header, rows = gradebook_rows([SubmissionGrade(submission)])
+    assert rows[0][:2] == ["'=homework", "'=homework.ipynb"]
+
+
+@pytest.mark.parametrize("data", [b"", b"\xff\xfe", b"[1, 2]", b'{"cells": 3}', b"print('hi')"])
+def test_what_is_not_a_notebook_is_said_so(data):
+    parsed, problem = parse_notebook(data)
+    assert parsed is None and problem.startswith("not a Jupyter notebook")
+
+
+def test_feedback_file_names_stay_in_the_folder_and_are_unique(tmp_path):
+    taken = set()
+    names = [safe_file_name(n, taken) for n in ["../../etc/passwd", "a/b", "a__b", "A__B", ".hidden", ""]]
+    assert all("/" not in n and not n.startswith(".") and n for n in names)
+    assert len({n.lower() for n in names}) == len(names)
+    (tmp_path / "x").mkdir()
+    files = [tmp_path / "x" / "alice.ipynb", tmp_path / "bob.ipynb"]
+    assert learner_names(files) == ["x/alice", "bob"]
+
+
+def lines(origin="learner", cases=()):
+    return KernelRun(lines=[{"exercise": SCALE.id, "origin": origin}, *cases])
+
+
+def case_line(index, **data):
+    return {"exercise": SCALE.id, "case": index, **data}
+
+
+def test_scores_come_from_the_probe_lines():
+    cases = len(SCALE.public) + len(SCALE.hidden)
+    right = [
+        case_line(i, status="returned", value=encode_value(SCALE.expected(c)))
+        for i, c in enumerate([*SCALE.public, *SCALE.hidden])
+    ]
+    assert grade_exercise(SCALE, {}, lines(cases=right)).score == 1
+    # The process died during the third case: it and the rest fail, the first two count.
+    died = grade_exercise(SCALE, {}, lines(cases=right[:2]))
+    assert died.score == pytest.approx(2 / cases)
+    assert [c.mismatch.kind for c in died.result.cases[2:]] == ["crash"] * (cases - 2)
+    stub = [case_line(0, status="raised", type="NotImplementedError", message="", not_implemented=True)]
+    assert grade_exercise(SCALE, {}, lines(cases=stub)).result.status == "not_attempted"
+    slow = [case_line(i, status="timeout", seconds=1) for i in range(cases)]
+    assert grade_exercise(SCALE, {}, lines(cases=slow)).score == 0
+
+
+@pytest.mark.parametrize(
+    ("origin", "reason"),
+    [
+        ("missing", "defines no function"),
+        ("course", "course's own implementation"),
+        ("other", "not a function"),
+    ],
+)
+def test_no_learner_function_scores_zero_with_a_reason(origin, reason):
+    graded = grade_exercise(SCALE, {}, lines(origin))
+    assert graded.score == 0 and reason in graded.reason
+    assert "not graded" in grade_exercise(SCALE, {}, KernelRun(notes=["the kernel stopped"])).reason
+
+
+def write_cases(tmp_path, body):
+    path = tmp_path / "cases.py"
+    path.write_text("import numpy as np\nfrom dcgan_lessons.checking import Case\n" + body)
+    return path
+
+
+def test_private_cases_are_checked_when_read(tmp_path):
+    one = 'Case("white", args=(np.full((1, 1, 1, 1), 255, dtype=np.uint8),))'
+    assert [
+        c.name
+        for c in load_extra_cases(write_cases(tmp_path, f"CASES = {{'00.scale_images': [{one}]}}"))[
+            "00.scale_images"
+        ]
+    ] == ["white"]
+    with pytest.raises(ValueError, match="Did you mean"):
+        load_extra_cases(write_cases(tmp_path, f"CASES = {{'00.scale_image': [{one}]}}"))
+    with pytest.raises(TypeError, match="CASES"):
+        load_extra_cases(write_cases(tmp_path, "CASES = []"))
+    wrong = 'Case("wrong", args=(np.zeros((1, 1, 1, 1), dtype=np.uint8),), expected=np.zeros((1, 1, 1, 1)))'
+    with pytest.raises(ValueError, match="fails on the reference"):
+        load_extra_cases(write_cases(tmp_path, f"CASES = {{'00.scale_images': [{wrong}]}}"))
+    with pytest.raises(FileNotFoundError):
+        load_extra_cases(tmp_path / "missing.py")
+    with pytest.raises(ValueError, match="does not run"):
+        load_extra_cases(write_cases(tmp_path, "CASES = {"))
+
+
+def test_grade_command_reports_bad_input(tmp_path, capsys):
+    assert cli.main(["grade", str(tmp_path / "nothing"), "--out", str(tmp_path / "out")]) == 2
+    assert "No submission file or folder" in capsys.readouterr().err
+
+
+def test_show_score_counts_public_cases_only_for_the_learners_own_functions(capsys):
+    def mine(images):
+        return images.astype("float32") / 127.5 - 1.0
+
+    show_score("00", {"scale_images": mine, "unscale_images": unscale_images})
+    text = capsys.readouterr().out
+    assert "lesson 00's public cases: 1 / 2 points" in text
+    assert "✓ 00.scale_images" in text and "not passing its check yet" in text
+    show_score("00", {"scale_images": scale_images})
+    assert "0 / 2 points" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="no exercises"):
+        show_score("99", {})
+    with pytest.raises(TypeError, match="globals"):
+        show_score("00", None)
+
+
+def test_the_readme_example_of_private_cases_loads(tmp_path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    example = readme.split("# my_cases.py", 1)[1].split("\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "my_cases.py"
+    path.write_text(example)
+    assert len(load_extra_cases(path)["00.scale_images"]) == 2
