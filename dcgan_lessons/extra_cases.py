@@ -62,7 +62,7 @@ def load_extra_cases(path: Path | str) -> dict[str, list[Case]]:
 
 def _reference_passes(exercise: Exercise, case: Case, path: Path) -> None:
     try:
-        mismatch = exercise.compare(exercise.expected(case), case.call(exercise.reference))
+        mismatch = exercise.compare(exercise.expected(case), exercise.run(case, exercise.reference))
     except Exception as error:  # noqa: BLE001 - reported to the instructor with the case's name
         raise ValueError(
             f"{path}: case {case.name!r} of {exercise.id} fails on the reference: {error!r}"

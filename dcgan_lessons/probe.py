@@ -145,7 +145,7 @@ def run_case(exercise, case, hidden: bool, function, seconds: float) -> dict:
     sink = _Discard()
     try:
         with _time_limit(seconds), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            got = case.call(function)
+            got = exercise.run(case, function)  # the compared value (observe hooks applied)
     except _CaseTimeout:
         return {"status": "timeout", "seconds": seconds}
     except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are feedback too

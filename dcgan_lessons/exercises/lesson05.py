@@ -99,6 +99,7 @@ TRAIN_STEP = Exercise(
     title="one DCGAN training step: update D on real and fake images, then G through D",
     reference=train_step,
     observe=_after_step,
+    points=3,  # the lesson's one exercise, and the heart of the course
     rtol=1e-4,
     atol=1e-5,
     public=[_case("a batch of 8", seed=0, size=8)],
