@@ -91,6 +91,9 @@ def _train(args: argparse.Namespace) -> int:
             f"Done: {len(run.history)} epochs in {args.out}; last epoch d_loss {last['d_loss']:.3f}, "
             f"g_loss {last['g_loss']:.3f}; {run.images_per_second():,.0f} images/s."
         )
+    return 0
+
+
 def _grade(args: argparse.Namespace) -> int:
     try:
         from .grading import grade, print_progress
