@@ -200,8 +200,11 @@ def _check_config(run_dir: Path, config: RunConfig) -> None:
         )
 
 
-def make_gan(config: RunConfig, image_shape, step_function=None) -> DCGAN:
-    """Build and compile the course's DCGAN for images of `image_shape`, seeded by `config.seed`."""
+def make_gan(config: RunConfig, image_shape, step_function=None, steps_per_execution: int = 1) -> DCGAN:
+    """Build and compile the course's DCGAN for images of `image_shape`, seeded by `config.seed`.
+
+    `steps_per_execution` runs that many training steps per compiled call: faster, and the same result.
+    """
     keras.utils.set_random_seed(config.seed)
     gan = DCGAN(
         build_generator(config.latent_dim, image_shape),
@@ -213,6 +216,7 @@ def make_gan(config: RunConfig, image_shape, step_function=None) -> DCGAN:
         d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
         g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
         real_target=config.real_target,
+        steps_per_execution=require_int(steps_per_execution, "steps_per_execution", minimum=1),
     )
     return gan
 
@@ -226,6 +230,7 @@ def train_dcgan(
     grid_images: int = 36,
     live: bool = False,
     step_function=None,
+    steps_per_execution: int = 1,
     callbacks=(),
     verbose: int | str = "auto",
 ) -> TrainedRun:
@@ -239,6 +244,7 @@ def train_dcgan(
         grid_images: images in each sample grid.
         live: redraw the sample grid and loss curves in place after each epoch (in a notebook).
         step_function: the TensorFlow training step to use (lesson 05 passes the learner's).
+        steps_per_execution: training steps per compiled call (a speed setting; results do not change).
         callbacks: more Keras callbacks, e.g. a live plot in a notebook.
         verbose: passed to `fit()` (1: a progress bar, 2: one line per epoch).
     """
@@ -252,7 +258,7 @@ def train_dcgan(
         images = data.images
     images = np.asarray(images, dtype="float32")
 
-    gan = make_gan(config, images.shape[1:], step_function)
+    gan = make_gan(config, images.shape[1:], step_function, steps_per_execution)
     history: list[dict] = []
     done = 0
     if (run_dir / CHECKPOINT).exists():

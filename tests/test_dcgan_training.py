@@ -154,3 +154,12 @@ def test_colour_images_train_and_save_colour_grids(tmp_path):
     )
     assert run.gan.generator.output_shape == (None, 32, 32, 3)
     assert Image.open(tmp_path / "samples" / "epoch_001.png").mode == "RGB"
+
+
+def test_several_steps_per_call_train_the_same(tmp_path):
+    one = train_dcgan(tmp_path / "one", epochs=2, config=SMALL, verbose=0)
+    four = train_dcgan(tmp_path / "four", epochs=2, config=SMALL, steps_per_execution=4, verbose=0)
+    for got, want in zip(_without_timing(four.history), _without_timing(one.history), strict=True):
+        assert got == pytest.approx(want, rel=1e-5)
+    for a, b in zip(_state(one)[0], _state(four)[0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
