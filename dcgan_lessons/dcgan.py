@@ -30,6 +30,8 @@ class _OptimizerPair:
     Keras's JAX trainer passes `self.optimizer.variables` through the compiled step and writes them back
     afterwards; listing both optimizers' variables here makes that work for a GAN. Nothing else of the
     trainer's optimizer machinery is used: the DCGAN's own train step applies each optimizer itself.
+    (`keras.optimizers.MultiOptimizer` does not fit: its `apply` wants every gradient at once, while a GAN
+    updates D, then G through the updated D.)
     """
 
     def __init__(self, d_optimizer, g_optimizer):
@@ -123,6 +125,8 @@ class DCGAN(keras.Model):
             noise = keras.random.normal(
                 (ops.shape(real_images)[0], self.latent_dim), seed=self.seed_generator
             )
+        # A learner's step (lesson 05) has no real_target argument: pass it only when smoothing is on.
+        smoothing = {} if self.real_target == 1.0 else {"real_target": self.real_target}
         d_loss, g_loss, real_logits, fake_logits = self.step_function(
             self.generator,
             self.discriminator,
@@ -130,7 +134,7 @@ class DCGAN(keras.Model):
             self.g_optimizer,
             real_images,
             noise,
-            **({"real_target": self.real_target} if self.real_target != 1.0 else {}),
+            **smoothing,
         )
         return self._update_metrics(d_loss, g_loss, real_logits, fake_logits)
 

@@ -163,3 +163,24 @@ def test_several_steps_per_call_train_the_same(tmp_path):
         assert got == pytest.approx(want, rel=1e-5)
     for a, b in zip(_state(one)[0], _state(four)[0], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("real_target", [1.0, 0.9])
+def test_the_reported_d_loss_is_lesson_02s_loss_with_the_real_target(real_target):
+    from dcgan_lessons.losses import smoothed_discriminator_loss
+
+    gan = make_gan(RunConfig(latent_dim=8, real_target=real_target), (16, 16, 1))
+    rng = np.random.default_rng(0)
+    real_images = np.tanh(rng.normal(size=(8, 16, 16, 1))).astype("float32")
+    noise = rng.normal(size=(8, 8)).astype("float32")
+    # D's loss is computed before D's update, from the weights as they are now (BatchNorm in training mode).
+    real_logits = gan.discriminator(real_images, training=True)
+    fake_logits = gan.discriminator(gan.generator(noise, training=True), training=True)
+    expected = float(smoothed_discriminator_loss(real_logits, fake_logits, alpha=real_target))
+    logs = gan.train_on_batch(real_images, noise, return_dict=True)
+    assert logs["d_loss"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_real_target_outside_zero_one_is_refused():
+    with pytest.raises(ValueError, match="real_target"):
+        make_gan(RunConfig(real_target=1.5), (16, 16, 1))
