@@ -19,7 +19,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from .gan_step import gan_discriminator_loss, train_step
+from .gan_step import as_float32, fast_train_step, gan_discriminator_loss
 from .losses import generator_loss
 from .validation import require_positive_float
 
@@ -63,12 +63,12 @@ class DCGAN(keras.Model):
         discriminator: maps images to one logit each, shape (batch, 1).
         latent_dim: the noise size; read from the generator's input when None.
         seed: seeds the noise drawn each step.
-        step_function: the TensorFlow step (default `train_step` above; lesson 05 passes the learner's).
+        step_function: the TensorFlow step (default `gan_step.fast_train_step`; lesson 05 passes its own).
     """
 
     def __init__(self, generator, discriminator, latent_dim=None, seed=None, step_function=None, **kw):
         super().__init__(**kw)
-        self.step_function = step_function or train_step
+        self.step_function = step_function or fast_train_step
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim or generator.input_shape[-1])
@@ -183,34 +183,42 @@ class DCGAN(keras.Model):
                 noise = keras.random.normal((real_images.shape[0], self.latent_dim), seed=self.seed_generator)
                 non_trainable[pos["seed"]] = scope.get_current_value(seed_var)
 
-        # 1. The discriminator.
-        fake_images, g_state = self.generator.stateless_call(g_train, g_state, noise, training=True)
+        # 1. The discriminator. G runs once: `jax.vjp` keeps what its backward pass needs for step 2
+        # (as `fast_train_step` does on TensorFlow; same gradients as running G again on the same noise).
+        def generate(g_train):
+            return self.generator.stateless_call(g_train, g_state, noise, training=True)
+
+        fake_images, g_backward, g_state = jax.vjp(generate, g_train, has_aux=True)
+        d_opt_, g_opt_ = self.d_optimizer, self.g_optimizer
 
         def d_loss_fn(d_train, d_state):
             real_logits, d_state = self.discriminator.stateless_call(
                 d_train, d_state, real_images, training=True
             )
             fake_logits, d_state = self.discriminator.stateless_call(
-                d_train, d_state, fake_images, training=True
+                d_train, d_state, jax.lax.stop_gradient(fake_images), training=True
             )
+            real_logits, fake_logits = as_float32(real_logits), as_float32(fake_logits)
             loss = gan_discriminator_loss(real_logits, fake_logits, self.real_target)
-            return loss, (d_state, real_logits, fake_logits)
+            return d_opt_.scale_loss(loss), (loss, d_state, real_logits, fake_logits)
 
-        (d_loss, (d_state, real_logits, fake_logits)), grads = jax.value_and_grad(d_loss_fn, has_aux=True)(
+        (_, (d_loss, d_state, real_logits, fake_logits)), grads = jax.value_and_grad(d_loss_fn, has_aux=True)(
             d_train, d_state
         )
-        d_train, d_opt = self.d_optimizer.stateless_apply(d_opt, grads, d_train)
+        d_train, d_opt = d_opt_.stateless_apply(d_opt, grads, d_train)
 
-        # 2. The generator, through the updated discriminator.
-        def g_loss_fn(g_train, g_state, d_state):
-            images, g_state = self.generator.stateless_call(g_train, g_state, noise, training=True)
+        # 2. The generator, through the updated discriminator: the gradient reaches the images, then
+        # G's weights through the saved forward pass.
+        def g_loss_fn(images, d_state):
             logits, d_state = self.discriminator.stateless_call(d_train, d_state, images, training=True)
-            return generator_loss(logits), (g_state, d_state)
+            loss = generator_loss(as_float32(logits))
+            return g_opt_.scale_loss(loss), (loss, d_state)
 
-        (g_loss, (g_state, d_state)), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(
-            g_train, g_state, d_state
+        (_, (g_loss, d_state)), image_grads = jax.value_and_grad(g_loss_fn, has_aux=True)(
+            fake_images, d_state
         )
-        g_train, g_opt = self.g_optimizer.stateless_apply(g_opt, grads, g_train)
+        (grads,) = g_backward(image_grads)
+        g_train, g_opt = g_opt_.stateless_apply(g_opt, grads, g_train)
 
         for values, where, new in (
             (trainable, pos["d_train"], d_train),

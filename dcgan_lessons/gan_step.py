@@ -41,3 +41,44 @@ def train_step(generator, discriminator, d_optimizer, g_optimizer, real_images, 
     grads = tape.gradient(g_loss, generator.trainable_variables)
     g_optimizer.apply_gradients(zip(grads, generator.trainable_variables, strict=True))
     return d_loss, g_loss, real_logits, fake_logits
+
+
+def as_float32(logits):
+    """Logits in float32: under mixed precision the layers compute in 16 bits, the losses never do."""
+    from keras import ops
+
+    return ops.cast(logits, "float32")
+
+
+def fast_train_step(generator, discriminator, d_optimizer, g_optimizer, real_images, noise, real_target=1.0):
+    """`train_step` with the generator's forward pass run once instead of twice; what `DCGAN` uses.
+
+    `train_step` (the one learners write) calls G(z) in the discriminator's step and again, on the same
+    noise, in the generator's step. Here one tape records G(z); the discriminator's step reads the images
+    without a gradient path to G; then the same tape resumes to record D(G(z)) through the updated D. The
+    gradients, and so the weights after the step, are the same (tests/test_fast_training.py); only
+    BatchNorm's running statistics in G, which inference alone uses, are updated once instead of twice.
+
+    It also works under mixed precision: the losses are computed in float32 and scaled by each
+    optimizer's loss scale (`keras.optimizers.LossScaleOptimizer` for float16; 1 otherwise).
+    """
+    import tensorflow as tf
+
+    g_tape = tf.GradientTape()
+    with g_tape:
+        fake_images = generator(noise, training=True)
+
+    with tf.GradientTape() as tape:
+        real_logits = as_float32(discriminator(real_images, training=True))
+        fake_logits = as_float32(discriminator(tf.stop_gradient(fake_images), training=True))
+        d_loss = gan_discriminator_loss(real_logits, fake_logits, real_target)
+        scaled = d_optimizer.scale_loss(d_loss)
+    grads = tape.gradient(scaled, discriminator.trainable_variables)
+    d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables, strict=True))
+
+    with g_tape:  # resumes recording on top of G's forward pass
+        g_loss = generator_loss(as_float32(discriminator(fake_images, training=True)))
+        scaled = g_optimizer.scale_loss(g_loss)
+    grads = g_tape.gradient(scaled, generator.trainable_variables)
+    g_optimizer.apply_gradients(zip(grads, generator.trainable_variables, strict=True))
+    return d_loss, g_loss, real_logits, fake_logits
