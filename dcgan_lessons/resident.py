@@ -19,7 +19,9 @@ import numpy as np
 from .training import epoch_order
 from .validation import require_int
 
-DEFAULT_CHUNK = 50  # steps per compiled call: enough to hide the host, small enough for a lively progress bar
+# Steps per compiled call: on an accelerator enough to hide the host and small enough for a lively
+# progress bar; on a CPU, where the loop is unrolled (see `fit_resident`), few, to keep compiling short.
+CHUNK = {"accelerator": 50, "cpu": 4}
 
 
 def _model_state(gan):
@@ -72,14 +74,15 @@ def fit_resident(
     epochs: int,
     callbacks=(),
     verbose: int | str = "auto",
-    chunk: int = DEFAULT_CHUNK,
-    unroll: int | bool = 1,
+    chunk: int | None = None,
+    unroll: int | bool | None = None,
 ):
     """Train `gan` (a compiled `DCGAN`, JAX backend) from `first_epoch` to `epochs`, like `fit()` would.
 
     Returns the `keras.callbacks.History`. `chunk` is the number of steps per compiled call; `unroll`
-    is passed to `jax.lax.scan` (True copies the step `chunk` times: XLA on the CPU runs a rolled loop
-    of convolutions several times slower, a GPU does not; compiling takes longer).
+    is passed to `jax.lax.scan`. Defaults: on a GPU/TPU 50 steps in a rolled loop; on a CPU 4 steps,
+    unrolled (XLA on the CPU ran a rolled loop of convolutions about 4x slower than separate steps;
+    unrolled, it ran as fast as `fit()`).
     """
     import jax
 
@@ -87,7 +90,9 @@ def fit_resident(
         raise RuntimeError(
             f"fit_resident needs the JAX backend; Keras is running on {keras.backend.backend()}."
         )
-    chunk = require_int(chunk, "chunk", minimum=1)
+    on_cpu = jax.default_backend() == "cpu"
+    chunk = require_int(chunk or CHUNK["cpu" if on_cpu else "accelerator"], "chunk", minimum=1)
+    unroll = on_cpu if unroll is None else unroll
     steps = len(epoch_order(len(images), batch_size, seed, first_epoch))
     callback_list = keras.callbacks.CallbackList(
         list(callbacks),
