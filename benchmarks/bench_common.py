@@ -117,6 +117,5 @@ def print_table(title: str, results: list[dict], baselines: list[str]) -> None:
     for result in results:
         ratios = "".join(f" {result['images_per_s'] / rates[b]:>25.2f}x" for b in baselines)
         spread = f"{min(result['rates']):.0f}-{max(result['rates']):.0f}"
-        print(
-            f"{result['name']:<36} {result['images_per_s']:>9.0f}{ratios} {result['warmup_s']:>10.1f}  {spread}"
-        )
+        name, rate, warmup = result["name"], result["images_per_s"], result["warmup_s"]
+        print(f"{name:<36} {rate:>9.0f}{ratios} {warmup:>10.1f}  {spread}")
