@@ -15,6 +15,8 @@ training run's per-epoch log.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .quality import frechet_distance
@@ -119,11 +121,18 @@ class Evaluator:
 
     def measure(self, images) -> dict:
         """A dict of every measure for `images` (in [-1, 1]); `SCALARS` lists the single numbers."""
+        from scipy import linalg
+
         features, probabilities = self.classifier.features_and_probabilities(images)
         histogram = class_histogram(probabilities)
         nn = nearest_neighbour_distances(images, self.training)
+        with warnings.catch_warnings():
+            # A collapsed generator's features barely vary: their covariance is singular, which SciPy
+            # warns about; the distance is still right (and large), so the warning adds nothing here.
+            warnings.simplefilter("ignore", category=getattr(linalg, "LinAlgWarning", RuntimeWarning))
+            fd = frechet_distance(self.training_features, features)
         return {
-            "fd": frechet_distance(self.training_features, features),
+            "fd": fd,
             "inception_score": inception_score(probabilities),
             "classes_covered": classes_covered(histogram),
             "max_class_share": float(histogram.max()),
