@@ -41,6 +41,7 @@ from .losses import (
     smoothed_discriminator_loss,
     value_function,
 )
+from .measure_plots import show_class_histograms, show_measures, show_nearest_neighbours
 from .measures import (
     Evaluator,
     class_histogram,
@@ -172,4 +173,7 @@ __all__ = [
     "random_directions",
     "save_walk_gif",
     "slerp",
+    "show_class_histograms",
+    "show_measures",
+    "show_nearest_neighbours",
 ]
