@@ -39,7 +39,7 @@ def random_directions(latent_dim: int, count: int, seed: int = 0) -> np.ndarray:
     return q.T.astype(np.float32)
 
 
-def draw_latent_directions(generator, base, directions, names=None, amounts=(-3, -1.5, 0, 1.5, 3)):
+def draw_latent_directions(generator, base, directions, names=None, amounts=(-8, -4, 0, 4, 8)):
     """One row per direction: the generator's image for base + amount * direction. Returns the Figure."""
     import matplotlib.pyplot as plt
 
@@ -59,7 +59,7 @@ def draw_latent_directions(generator, base, directions, names=None, amounts=(-3,
     return figure
 
 
-def latent_explorer(generator, base, directions, names=None, limit: float = 3.0):
+def latent_explorer(generator, base, directions, names=None, limit: float = 8.0):
     """Sliders over latent directions: the image for base + sum(amount_i * direction_i), redrawn live.
 
     Returns the ipywidgets box, or the static `draw_latent_directions` figure without ipywidgets.
@@ -82,7 +82,7 @@ def latent_explorer(generator, base, directions, names=None, limit: float = 3.0)
         plt.show()
 
     sliders = {
-        f"d{i}": widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=0.25, description=name)
+        f"d{i}": widgets.FloatSlider(value=0.0, min=-limit, max=limit, step=0.5, description=name)
         for i, name in enumerate(names)
     }
     return widgets.interactive(show, **sliders)

@@ -28,10 +28,12 @@ def show_measures(history: list[dict], real: dict | None = None, run_dir=None, g
         raise ValueError("history: no epoch has measures; train with train_dcgan(..., measures=evaluator).")
     epochs = [h["epoch"] for h in measured]
     grids = _grid_paths(run_dir, epochs, grid_epochs) if run_dir is not None else []
-    figure = plt.figure(figsize=(12, 3.2 + (2.6 if grids else 0)))
-    rows = 2 if grids else 1
-    for index, (name, title) in enumerate(_TITLES.items()):
-        ax = figure.add_subplot(rows, 4, index + 1)
+    figure = plt.figure(figsize=(12, 3.2 + (2.8 if grids else 0)), layout="constrained")
+    if grids:
+        top, bottom = figure.subfigures(2, 1, height_ratios=[3.2, 2.8])
+    else:
+        top, bottom = figure, None
+    for ax, (name, title) in zip(top.subplots(1, 4), _TITLES.items(), strict=True):
         ax.plot(epochs, [h[name] for h in measured], marker=".")
         if real is not None:
             ax.axhline(real[name], color="grey", linestyle="--", label="held-out real")
@@ -39,14 +41,13 @@ def show_measures(history: list[dict], real: dict | None = None, run_dir=None, g
         ax.set_xlabel("epoch")
         if name == "fd":
             ax.set_yscale("log")
-    if real is not None:
-        figure.axes[0].legend(fontsize=8)
-    for index, (epoch, path) in enumerate(grids):
-        ax = figure.add_subplot(rows, len(grids), len(grids) + index + 1)
+            if real is not None:
+                ax.legend(fontsize=8)
+    grid_axes = np.atleast_1d(bottom.subplots(1, len(grids))) if grids else []
+    for ax, (epoch, path) in zip(grid_axes, grids, strict=True):
         ax.imshow(plt.imread(path), cmap="gray", vmin=0, vmax=1)
-        ax.set_title(f"epoch {epoch}", fontsize=9)
+        ax.set_title(f"samples after epoch {epoch}", fontsize=9)
         ax.axis("off")
-    figure.tight_layout()
     return figure
 
 
