@@ -13,6 +13,10 @@ os.environ.setdefault("DCGAN_LESSONS_PROFILE", "quick")
 # Lesson 05 writes its run folder under $DCGAN_LESSONS_RUNS: a fresh folder per test session, so a run
 # is never resumed from an earlier session's checkpoint and nothing lands in the repository.
 os.environ.setdefault("DCGAN_LESSONS_RUNS", tempfile.mkdtemp(prefix="dcgan-lessons-runs-"))
+# Lesson 06's classifier is trained once and cached under $DCGAN_LESSONS_CACHE: a fresh folder per session
+# too, shared by the tests and the notebook kernels, so it is trained once per session and never read
+# from (or written to) the user's own cache.
+os.environ.setdefault("DCGAN_LESSONS_CACHE", tempfile.mkdtemp(prefix="dcgan-lessons-cache-"))
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter hides real failures

@@ -26,6 +26,8 @@ from .conv_numpy import (
 from .data import DATASETS, DatasetUnavailableError, ImageDataset, load_dataset, scale_images, unscale_images
 from .environment import accelerators, environment_report, is_colab, set_seed
 from .exercises import all_exercises, get_exercise, lesson_exercises
+from .latent import attribute_direction, interpolate, latent_arithmetic, latent_walk, lerp, slerp
+from .latent_explorer import draw_latent_directions, latent_explorer, random_directions, save_walk_gif
 from .losses import (
     bce_from_logits,
     discriminator_accuracy,
@@ -39,9 +41,20 @@ from .losses import (
     smoothed_discriminator_loss,
     value_function,
 )
+from .measure_plots import show_class_histograms, show_measures, show_nearest_neighbours
+from .measures import (
+    Evaluator,
+    class_histogram,
+    classes_covered,
+    inception_score,
+    make_evaluator,
+    memorisation_ratio,
+    nearest_neighbour_distances,
+)
 from .mode_coverage import ModeCoverage, mode_coverage, mode_coverage_report
 from .plots import image_grid, show_images, show_toy_samples
 from .profiles import PROFILES, Profile, get_profile
+from .quality import frechet_distance
 from .score import show_score
 from .stepper import ToyGANStepper, snapshots, train_live
 from .toy import grid_centers, mixture_1d_pdf, ring_centers, sample_grid, sample_mixture_1d, sample_ring
@@ -62,6 +75,8 @@ _LAZY = {
     "train_step": "gan_step",
     "RunConfig": "training",
     "train_dcgan": "training",
+    "load_or_train_classifier": "classifier",
+    "EpochMeasures": "epoch_measures",
 }
 
 
@@ -78,6 +93,7 @@ __all__ = [
     "DATASETS",
     "PROFILES",
     "DatasetUnavailableError",
+    "Evaluator",
     "ImageDataset",
     "ModeCoverage",
     "Profile",
@@ -140,4 +156,24 @@ __all__ = [
     "unscale_images",
     "value_function",
     "zero_insert",
+    "attribute_direction",
+    "class_histogram",
+    "classes_covered",
+    "draw_latent_directions",
+    "frechet_distance",
+    "inception_score",
+    "interpolate",
+    "latent_arithmetic",
+    "latent_explorer",
+    "latent_walk",
+    "lerp",
+    "make_evaluator",
+    "memorisation_ratio",
+    "nearest_neighbour_distances",
+    "random_directions",
+    "save_walk_gif",
+    "slerp",
+    "show_class_histograms",
+    "show_measures",
+    "show_nearest_neighbours",
 ]

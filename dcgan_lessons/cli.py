@@ -60,7 +60,7 @@ def _train(args: argparse.Namespace) -> int:
     if dataset not in DATASETS:
         print(f"train: --dataset must be one of {', '.join(DATASETS)}; got {dataset!r}.", file=sys.stderr)
         return 2
-    for name in ("epochs", "batch_size", "limit"):
+    for name in ("epochs", "batch_size", "limit", "measure_samples"):
         value = getattr(args, name)
         if value is not None and value < 1:
             print(
@@ -81,7 +81,20 @@ def _train(args: argparse.Namespace) -> int:
         f"into {args.out} ({profile.name} profile)."
     )
     try:
-        run = train_dcgan(args.out, epochs=epochs, config=config, grid_images=profile.grid_images, verbose=2)
+        evaluator = None
+        if args.measures:  # lesson 06's measures in every epoch's log line, history.json and losses.csv
+            from .measures import make_evaluator
+
+            evaluator = make_evaluator(dataset, held_out=args.measure_samples, cache_dir=args.cache_dir)
+        run = train_dcgan(
+            args.out,
+            epochs=epochs,
+            config=config,
+            grid_images=profile.grid_images,
+            verbose=2,
+            measures=evaluator,
+            measure_samples=args.measure_samples,
+        )
     except (ValueError, DatasetUnavailableError) as error:
         print(f"train: {error}", file=sys.stderr)
         return 2
@@ -91,6 +104,13 @@ def _train(args: argparse.Namespace) -> int:
             f"Done: {len(run.history)} epochs in {args.out}; last epoch d_loss {last['d_loss']:.3f}, "
             f"g_loss {last['g_loss']:.3f}; {run.images_per_second():,.0f} images/s."
         )
+        if "fd" in last:
+            print(
+                f"Measures after epoch {last['epoch']}: FD {last['fd']:.2f}, "
+                f"IS {last['inception_score']:.2f}, {last['classes_covered']:.0f} classes covered, "
+                f"memorisation ratio "
+                f"{last['memorisation_ratio']:.2f}."
+            )
     return 0
 
 
@@ -175,6 +195,18 @@ def make_parser() -> argparse.ArgumentParser:
     train.add_argument("--real-target", type=float, default=1.0, help="0.9 for one-sided label smoothing")
     train.add_argument(
         "--profile", choices=["quick", "cpu", "gpu"], help="default: $DCGAN_LESSONS_PROFILE or by device"
+    )
+    train.add_argument(
+        "--measures",
+        action="store_true",
+        help="log lesson 06's measures (FD, IS analogue, classes covered, memorisation) every epoch",
+    )
+    train.add_argument(
+        "--measure-samples", type=int, default=360, help="images measured per epoch (default: %(default)s)"
+    )
+    train.add_argument(
+        "--cache-dir",
+        help="where the measures' classifier is cached (default: $DCGAN_LESSONS_CACHE or ~/.cache)",
     )
     train.set_defaults(run=_train)
     grade = commands.add_parser(

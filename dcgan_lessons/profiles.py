@@ -34,6 +34,8 @@ class Profile:
     toy_samples: int  # samples drawn from a toy distribution per plot or metric
     toy_steps: int  # training steps of the 1-D and 2-D toy GANs
     grid_images: int  # images in a sample grid (a square number)
+    eval_epochs: int  # epochs of lesson 06's measured training run
+    eval_samples: int  # generated (and held-out real) images each of lesson 06's measures compares
 
     def __str__(self) -> str:
         fields = ", ".join(
@@ -54,6 +56,8 @@ PROFILES: dict[str, Profile] = {
         toy_samples=512,
         toy_steps=20,
         grid_images=16,
+        eval_epochs=2,
+        eval_samples=200,
     ),
     "cpu": Profile(
         name="cpu",
@@ -64,6 +68,8 @@ PROFILES: dict[str, Profile] = {
         toy_samples=2_500,
         toy_steps=2_000,
         grid_images=36,
+        eval_epochs=15,
+        eval_samples=360,
     ),
     "gpu": Profile(
         name="gpu",
@@ -74,6 +80,8 @@ PROFILES: dict[str, Profile] = {
         toy_samples=2_500,
         toy_steps=5_000,
         grid_images=64,
+        eval_epochs=15,
+        eval_samples=2_000,
     ),
 }
 

@@ -142,7 +142,8 @@ class EpochRecorder(keras.callbacks.Callback):
         self.started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        seconds = time.perf_counter() - self.started
+        # Measuring (lesson 06's EpochMeasures, which runs before this) is not training time.
+        seconds = time.perf_counter() - self.started - float((logs or {}).get("measure_seconds", 0.0))
         record = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
         record.update(seconds=seconds, images_per_s=self.images_per_epoch / seconds)
         self.history.append(record)
@@ -170,8 +171,10 @@ def save_sample_grid(generator, noise, path: Path) -> Path:
 def write_history(run_dir: Path, history: list[dict]) -> None:
     (run_dir / "history.json").write_text(json.dumps(history, indent=1))
     if history:
+        # The union of the records' names, in order: a run resumed with measures adds columns.
+        names = list(dict.fromkeys(name for record in history for name in record))
         with open(run_dir / "losses.csv", "w", newline="") as file:
-            writer = csv.DictWriter(file, fieldnames=list(history[0]))
+            writer = csv.DictWriter(file, fieldnames=names, restval="")
             writer.writeheader()
             writer.writerows(history)
 
@@ -321,6 +324,8 @@ def train_dcgan(
     callbacks=(),
     verbose: int | str = "auto",
     loop: str = "auto",
+    measures=None,
+    measure_samples: int = 360,
 ) -> TrainedRun:
     """Train (or resume) a DCGAN into `run_dir` until `epochs` epochs are done.
 
@@ -336,6 +341,8 @@ def train_dcgan(
         callbacks: more Keras callbacks, e.g. a live plot in a notebook.
         verbose: passed to `fit()` (1: a progress bar, 2: one line per epoch).
         loop: "auto", "fit" or "resident" (see `fit_epochs`).
+        measures: a `measures.Evaluator` (lesson 06): its measures of `measure_samples` images from a
+            fixed batch of noise are added to every epoch's record.
     """
     config = config or RunConfig()
     epochs = require_int(epochs, "epochs", minimum=1)
@@ -362,10 +369,17 @@ def train_dcgan(
     steps = len(epoch_order(len(images), config.batch_size, config.seed, done))
     noise = fixed_noise(grid_images, config.latent_dim, config.seed)
     recorder = EpochRecorder(run_dir, noise, history, steps * config.batch_size)
+    if measures is not None:
+        from .epoch_measures import EpochMeasures
+
+        measure_noise = fixed_noise(measure_samples, config.latent_dim, config.seed + 1)
+        run_callbacks = [EpochMeasures(measures, measure_noise), recorder]
+    else:
+        run_callbacks = [recorder]
     if live:
         from .live import LiveProgress
 
         callbacks = [LiveProgress(noise, history), *callbacks]
-    fit_epochs(gan, images, config, done, epochs, [recorder, *callbacks], verbose, loop)
+    fit_epochs(gan, images, config, done, epochs, [*run_callbacks, *callbacks], verbose, loop)
     write_gif(run_dir)
     return run
