@@ -52,6 +52,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from .data import DATASETS, DatasetUnavailableError
+    from .environment import fast_precision
     from .profiles import get_profile
     from .training import RunConfig, train_dcgan
 
@@ -74,10 +75,11 @@ def _train(args: argparse.Namespace) -> int:
         seed=args.seed,
         limit=args.limit or profile.max_train_images,
         real_target=args.real_target,
+        precision=fast_precision() if args.precision == "auto" else args.precision,
     )
     epochs = args.epochs or profile.epochs
     print(
-        f"Training on {dataset} for {epochs} epochs, batch {config.batch_size}, "
+        f"Training on {dataset} for {epochs} epochs, batch {config.batch_size}, {config.precision}, "
         f"into {args.out} ({profile.name} profile)."
     )
     try:
@@ -195,6 +197,12 @@ def make_parser() -> argparse.ArgumentParser:
     train.add_argument("--real-target", type=float, default=1.0, help="0.9 for one-sided label smoothing")
     train.add_argument(
         "--profile", choices=["quick", "cpu", "gpu"], help="default: $DCGAN_LESSONS_PROFILE or by device"
+    )
+    train.add_argument(
+        "--precision",
+        choices=["auto", "float32", "mixed_bfloat16", "mixed_float16"],
+        default="auto",
+        help="auto: the fastest this device computes well (bfloat16 on recent GPUs and CPUs that have it)",
     )
     train.add_argument(
         "--measures",

@@ -56,6 +56,59 @@ def accelerators() -> list[str]:
     return []
 
 
+def cpu_flags() -> set[str]:
+    """The processor's feature flags (Linux's /proc/cpuinfo); empty where they cannot be read."""
+    try:
+        with open("/proc/cpuinfo") as file:
+            for line in file:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def fast_precision() -> str:
+    """The Keras dtype policy that trains fastest here without changing what is learned.
+
+    - a GPU of compute capability 8 or more (A100, L4, H100...): "mixed_bfloat16";
+    - an older GPU with tensor cores (T4, V100: capability 7): "mixed_float16" (with loss scaling);
+    - a CPU that computes in bfloat16 natively (AVX512-BF16 or AMX): "mixed_bfloat16" (1.3-1.4x the
+      float32 speed on this project's 2-core CPU, see the README's speed table);
+    - anything else: "float32" (emulated 16-bit arithmetic would be slower).
+    benchmarks/throughput.py measures each choice; tests/test_fast_training.py shows the quality is kept.
+    """
+    capability = _gpu_capability()
+    if capability is not None:
+        if capability >= 8:
+            return "mixed_bfloat16"
+        return "mixed_float16" if capability >= 7 else "float32"
+    if accelerators():  # a TPU, or a GPU whose generation we cannot read: bfloat16 is the safe choice
+        return "mixed_bfloat16"
+    return "mixed_bfloat16" if cpu_flags() & {"avx512_bf16", "amx_bf16"} else "float32"
+
+
+def _gpu_capability() -> float | None:
+    """The first GPU's compute capability (e.g. 9.0 for an H100), or None without a readable one."""
+    try:
+        backend = keras_backend()
+        if backend == "jax":
+            import jax
+
+            gpus = [d for d in jax.devices() if d.platform == "gpu"]
+            return float(gpus[0].compute_capability) if gpus else None
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            if gpus:
+                major, minor = tf.config.experimental.get_device_details(gpus[0])["compute_capability"]
+                return major + minor / 10
+    except Exception:  # noqa: BLE001 - an unreadable GPU: fall back to the other rules
+        return None
+    return None
+
+
 @dataclass
 class EnvironmentReport:
     """Rows of (label, value) plus the problems that would stop the course from running."""

@@ -62,8 +62,13 @@ class TrainedRun:
     resumed_from: int = 0
 
     def images_per_second(self) -> float:
-        """Median training speed over the epochs run in this session, leaving out the first (it compiles)."""
-        speeds = [h["images_per_s"] for h in self.history[self.resumed_from :]]
+        """Median training speed over the epochs run in this session, leaving out the first (it compiles).
+
+        When this session trained nothing (the folder already held every epoch), the run's whole history.
+        """
+        speeds = [h["images_per_s"] for h in self.history[self.resumed_from :]] or [
+            h["images_per_s"] for h in self.history
+        ]
         speeds = speeds[1:] or speeds
         return float(np.median(speeds)) if speeds else float("nan")
 
@@ -155,8 +160,10 @@ class EpochRecorder(keras.callbacks.Callback):
 
 
 def generate(generator, noise) -> np.ndarray:
-    """Images for `noise` in inference mode (BatchNorm uses its running statistics), as NumPy."""
-    return keras.ops.convert_to_numpy(generator(keras.ops.convert_to_tensor(noise), training=False))
+    """Images for `noise` in inference mode (BatchNorm uses its running statistics), as float32 NumPy
+    (also when the generator computes in 16 bits)."""
+    images = generator(keras.ops.convert_to_tensor(noise), training=False)
+    return keras.ops.convert_to_numpy(keras.ops.cast(images, "float32"))
 
 
 def save_sample_grid(generator, noise, path: Path) -> Path:

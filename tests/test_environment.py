@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -83,3 +84,31 @@ def test_doctor_fails_on_a_problem():
 def test_cli_without_a_command_shows_usage():
     result = run_cli()
     assert result.returncode == 2 and "doctor" in result.stderr and "build" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "capability, accelerators, flags, want",
+    [
+        (9.0, ["gpu:0 (H100)"], set(), "mixed_bfloat16"),
+        (7.5, ["gpu:0 (T4)"], set(), "mixed_float16"),
+        (6.0, ["gpu:0 (P100)"], set(), "float32"),
+        (None, ["TPU:0"], set(), "mixed_bfloat16"),
+        (None, [], {"avx512f", "avx512_bf16"}, "mixed_bfloat16"),
+        (None, [], {"amx_bf16"}, "mixed_bfloat16"),
+        (None, [], {"avx2", "avx512f"}, "float32"),
+    ],
+)
+def test_fast_precision_follows_the_device(monkeypatch, capability, accelerators, flags, want):
+    from dcgan_lessons import environment
+
+    monkeypatch.setattr(environment, "_gpu_capability", lambda: capability)
+    monkeypatch.setattr(environment, "accelerators", lambda: accelerators)
+    monkeypatch.setattr(environment, "cpu_flags", lambda: flags)
+    assert environment.fast_precision() == want
+
+
+def test_cpu_flags_are_read_on_linux():
+    from dcgan_lessons.environment import cpu_flags
+
+    flags = cpu_flags()
+    assert not Path("/proc/cpuinfo").exists() or "fpu" in flags
