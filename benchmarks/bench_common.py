@@ -112,10 +112,10 @@ def print_table(title: str, results: list[dict], baselines: list[str]) -> None:
     """One line per runner: median images/s, its ratio to each baseline, the warm-up seconds, the spread."""
     rates = {r["name"]: r["images_per_s"] for r in results}
     print(f"\n{title}")
-    header = f"{'implementation':<36} {'images/s':>9}" + "".join(f" {'vs ' + b:>26}" for b in baselines)
+    header = f"{'implementation':<48} {'images/s':>9}" + "".join(f" {'vs ' + b:>26}" for b in baselines)
     print(header + f" {'warm-up s':>10}  rounds")
     for result in results:
         ratios = "".join(f" {result['images_per_s'] / rates[b]:>25.2f}x" for b in baselines)
         spread = f"{min(result['rates']):.0f}-{max(result['rates']):.0f}"
         name, rate, warmup = result["name"], result["images_per_s"], result["warmup_s"]
-        print(f"{name:<36} {rate:>9.0f}{ratios} {warmup:>10.1f}  {spread}")
+        print(f"{name:<48} {rate:>9.0f}{ratios} {warmup:>10.1f}  {spread}")
