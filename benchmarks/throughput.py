@@ -23,21 +23,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bench_common import MODELS, describe_machine, measure, print_table  # noqa: E402
 
+from dcgan_lessons.environment import accelerators  # noqa: E402
+
 BASELINES = ("TF tutorial step", "PyTorch eager (float32)")
-
-
-def accelerator() -> bool:
-    import keras
-
-    if keras.backend.backend() == "jax":
-        import jax
-
-        return jax.default_backend() != "cpu"
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        return bool(tf.config.list_physical_devices("GPU"))
-    return False
 
 
 def runners_for(model, steps, precisions, extra_loops, spe):
@@ -72,7 +60,7 @@ def main(argv=None) -> int:
         parser.error(f"--steps and --rounds: expected at least 1, got {args.steps} and {args.rounds}")
 
     print("\n".join(describe_machine()))
-    steps = args.steps or (400 if accelerator() else 12)
+    steps = args.steps or (400 if accelerators() else 12)
     for name in args.models:
         model = MODELS[name]
         if args.batch_size:

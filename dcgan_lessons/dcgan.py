@@ -5,9 +5,11 @@ real images and a batch of generated ones, then update the generator through the
 discriminator, using the non-saturating loss. Both losses are binary cross-entropy on logits.
 
 The step is written twice, once per backend, and both compute exactly the same thing:
-- TensorFlow (the default, and what lesson 05 teaches): `tf.GradientTape`, the variables updated in place;
+- TensorFlow (the default): `gan_step.fast_train_step` with `tf.GradientTape`, the variables updated in
+  place; lesson 05 passes the learner's own `train_step` instead, which gives the same weights;
 - JAX: a *stateless* step, as Keras's JAX trainer requires, taking all variable values in and returning
   the new ones (tests/test_dcgan_backends.py shows both give the same losses).
+Both run the generator once per step and compute the losses in float32, also under mixed precision.
 
 Data for `fit()`: batches of real images in [-1, 1]; or `(real_images, noise)` pairs to fix the noise
 (the tests do this to compare backends). Without noise the model draws it from its own seed generator,

@@ -96,7 +96,7 @@ def test_the_fast_path_reaches_the_plain_paths_quality(tmp_path):
     """Fixed seed, the bundled digits: the taught step in float32 against the fast step in bfloat16.
 
     Tolerance: the two Fréchet distances (PCA features) within a factor 1.5 of each other, both under half
-    the untrained generator's. (Seen on this project's CPU: 134 untrained; 12.2 plain, 11.6 fast after 6 epochs.)
+    the untrained generator's. (Seen on this project's CPU: 134 untrained; 12.2 plain, 11.6 fast, 6 epochs.)
     """
     real = load_dataset("digits", split="test").images
     features = PCAFeatures(load_dataset("digits", split="train").images)
