@@ -134,7 +134,8 @@ def load_dataset(
             raise ValueError(
                 f"{name} only comes in its native size, image_size={native_size}; "
                 f"got image_size={image_size}. Resize the images yourself, "
-                f"or use load_dataset('digits', image_size={image_size})."
+                f"or use load_dataset('digits', image_size={image_size}) "
+                f"(command line: --image-size {native_size}, or --dataset digits --image-size {image_size})."
             )
         images, labels = _load_keras(name, split)
         source = f"keras.datasets.{name}"

@@ -235,6 +235,24 @@ def kept_epochs(run_dir) -> list[int]:
     return sorted(epochs)
 
 
+def check_roll_back(run_dir, epoch: int) -> tuple[int, list[int]]:
+    """(epochs done, epochs kept) when `run_dir` can roll back to `epoch`; RunFolderError otherwise."""
+    run_dir = Path(run_dir)
+    if not (run_dir / CHECKPOINT).exists():
+        raise RunFolderError(f"{run_dir} holds no checkpoint to roll back (--from-epoch {epoch}).")
+    done = checkpoint_summary(run_dir / CHECKPOINT)[0]
+    available = kept_epochs(run_dir)
+    if epoch != done and (epoch > done or (epoch > 0 and not kept_path(run_dir, epoch).exists())):
+        raise RunFolderError(
+            f"--from-epoch {epoch}: {run_dir} can roll back to epoch "
+            f"{', '.join(map(str, [0, *available]))}, not {epoch} (it keeps every --keep-checkpoints "
+            "epochs' checkpoints in checkpoints/)."
+        )
+    if epoch and epoch != done:
+        checkpoint_summary(kept_path(run_dir, epoch))  # readable?
+    return done, available
+
+
 def roll_back(run_dir, epoch: int) -> Path | None:
     """Roll a run folder back to the kept checkpoint of `epoch`, setting the later epochs aside.
 
@@ -247,20 +265,10 @@ def roll_back(run_dir, epoch: int) -> Path | None:
 
     run_dir = Path(run_dir)
     epoch = require_int(epoch, "from_epoch", minimum=0)
-    current = run_dir / CHECKPOINT
-    if not current.exists():
-        raise RunFolderError(f"{run_dir} holds no checkpoint to roll back (--from-epoch {epoch}).")
-    done = checkpoint_summary(current)[0]
+    done, available = check_roll_back(run_dir, epoch)
     if epoch == done:
         return None
-    available = kept_epochs(run_dir)
-    source = kept_path(run_dir, epoch)
-    if epoch > done or (epoch > 0 and not source.exists()):
-        raise RunFolderError(
-            f"--from-epoch {epoch}: {run_dir} can roll back to epoch "
-            f"{', '.join(map(str, [0, *available]))}, not {epoch} (it keeps every --keep-checkpoints "
-            "epochs' checkpoints in checkpoints/)."
-        )
+    current, source = run_dir / CHECKPOINT, kept_path(run_dir, epoch)
     history = checkpoint_summary(source)[1] if epoch else []
 
     branches = run_dir / BRANCHES
@@ -640,8 +648,12 @@ def train_dcgan(
     images = np.asarray(images, dtype="float32")
     steps = len(epoch_order(len(images), config.batch_size, config.seed, 0))  # batch_size <= images
     gan = make_gan(config, images.shape[1:], step_function, steps_per_execution)
-    if from_epoch is not None and from_epoch > epochs:
-        raise ValueError(f"--from-epoch {from_epoch} is past --epochs {epochs}; expected at most {epochs}.")
+    if from_epoch is not None:
+        if from_epoch > epochs:
+            raise ValueError(
+                f"--from-epoch {from_epoch} is past --epochs {epochs}; expected at most {epochs}."
+            )
+        check_roll_back(run_dir, from_epoch)
 
     # Everything is checked: from here on the folder is written.
     run_dir.mkdir(parents=True, exist_ok=True)
