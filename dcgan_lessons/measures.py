@@ -89,6 +89,8 @@ def nearest_neighbour_distances(samples, training, *, return_index: bool = False
     Large sets are compared in chunks (`chunk` distances at a time), so memory stays small.
     """
     a, b = _flat(samples, "samples"), _flat(training, "training")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"samples have {a.shape[1]} values each and training images {b.shape[1]}.")
     shape_a, shape_b = np.shape(samples)[1:], np.shape(training)[1:]
     if tuple(shape_a) != tuple(shape_b):
         # Flattened, a 28x28 and a 14x56 image would be compared pixel by pixel without an error.
