@@ -156,6 +156,30 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade_arguments_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with `grade`'s options, in one line, or None."""
+    import math
+
+    from .profiles import PROFILES
+
+    for name in ("timeout", "case_timeout", "max_output_mb"):
+        value = getattr(args, name)
+        if not (math.isfinite(value) and value > 0):
+            return f"--{name.replace('_', '-')}: expected a number > 0, got {value}."
+    if args.workers < 1:
+        return f"--workers: expected at least 1 notebook at once, got {args.workers}."
+    if args.profile not in PROFILES:
+        return f"--profile: expected one of {', '.join(PROFILES)}, got {args.profile!r}."
+    out = Path(args.out)
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        where = "is a file" if existing == out else f"lies under {existing}, which is a file"
+        return f"--out {out} {where}; expected a results folder. Choose another --out."
+    return None
+
+
 def _grade(args: argparse.Namespace) -> int:
     try:
         from .grading import grade, print_progress
@@ -166,6 +190,10 @@ def _grade(args: argparse.Namespace) -> int:
         )
         return 2
 
+    problem = _grade_arguments_problem(args) or _keras_problem("grade")
+    if problem:
+        print(problem if problem.startswith("grade:") else f"grade: {problem}", file=sys.stderr)
+        return 2
     limits = Limits(
         notebook_seconds=args.timeout,
         case_seconds=args.case_timeout,

@@ -263,3 +263,34 @@ def test_a_bogus_keras_backend_is_reported(tmp_path):
     ]
     assert lines and "KERAS_BACKEND='bogus'" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "run").exists()
+
+
+# --- grade's options ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--timeout", "0"], "--timeout: expected a number > 0, got 0.0"),
+        (["--case-timeout", "nan"], "--case-timeout: expected a number > 0"),
+        (["--max-output-mb", "-1"], "--max-output-mb"),
+        (["--workers", "0"], "--workers: expected at least 1"),
+        (["--profile", "bogus"], "--profile: expected one of quick, cpu, gpu, got 'bogus'"),
+    ],
+)
+def test_grade_refuses_bad_options_before_running_anything(tmp_path, capsys, extra, needle):
+    submission = tmp_path / "00_setup.ipynb"
+    submission.write_text("{}")
+    assert cli.main(["grade", str(submission), "--out", str(tmp_path / "out"), *extra]) == 2
+    refused(capsys, needle)
+    assert not (tmp_path / "out").exists()
+
+
+def test_grade_refuses_an_out_that_is_a_file(tmp_path, capsys):
+    (tmp_path / "results").write_text("mine")
+    submission = tmp_path / "00_setup.ipynb"
+    submission.write_text("{}")
+    assert cli.main(["grade", str(submission), "--out", str(tmp_path / "results")]) == 2
+    refused(capsys, "is a file; expected a results folder")
+    assert cli.main(["grade", str(submission), "--out", str(tmp_path / "results" / "x")]) == 2
+    refused(capsys, "which is a file")
