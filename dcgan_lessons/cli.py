@@ -30,6 +30,13 @@ def _build(args: argparse.Namespace) -> int:
     except (BuildError, FileNotFoundError) as error:
         print(f"build failed: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a notebooks folder that cannot be written, or a file in its place
+        print(
+            f"build failed: could not write {error.filename or args.notebooks} ({error.strerror or error}); "
+            "expected writable folders. Fix them or pass --notebooks.",
+            file=sys.stderr,
+        )
+        return 2
     for path in report.written:
         print(f"wrote {path}")
     if args.check:
@@ -134,6 +141,12 @@ def _train(args: argparse.Namespace) -> int:
         )
     except (ValueError, TypeError, DatasetUnavailableError, CheckpointError, RunFolderError) as error:
         return refuse(str(error))
+    except KeyboardInterrupt:
+        print(
+            f"\ntrain: interrupted. {args.out} keeps every finished epoch; run the same command to resume.",
+            file=sys.stderr,
+        )
+        return 130
     except OSError as error:  # a folder that fails outside the checked writes
         where = f" {error.filename}" if error.filename else ""
         return refuse(

@@ -111,3 +111,14 @@ def test_the_leak_check_catches_a_leaked_line():
     index = next(i for i, c in enumerate(solution.cells) if _block_lines(c.source))
     leaked.cells[index].source = re.sub("### (BEGIN|END) SOLUTION", "", solution.cells[index].source)
     assert leaked_lines(solution, leaked)
+
+
+def test_build_into_a_file_says_so(tmp_path, capsys):
+    solutions = tmp_path / "solutions"
+    solutions.mkdir()
+    nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), solutions / "00_x.ipynb")
+    (tmp_path / "notebooks").write_text("mine")
+    code = cli.main(["build", "--solutions", str(solutions), "--notebooks", str(tmp_path / "notebooks")])
+    err = capsys.readouterr().err
+    assert code == 2 and "build failed: could not write" in err and "Traceback" not in err
+    assert (tmp_path / "notebooks").read_text() == "mine"

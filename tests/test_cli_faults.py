@@ -294,3 +294,14 @@ def test_grade_refuses_an_out_that_is_a_file(tmp_path, capsys):
     refused(capsys, "is a file; expected a results folder")
     assert cli.main(["grade", str(submission), "--out", str(tmp_path / "results" / "x")]) == 2
     refused(capsys, "which is a file")
+
+
+def test_ctrl_c_says_the_run_resumes(tmp_path, capsys, monkeypatch):
+    from dcgan_lessons import training
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "train_dcgan", interrupted)
+    assert train(tmp_path / "run", "--epochs", "1") == 130
+    refused(capsys, "interrupted", "run the same command to resume")
