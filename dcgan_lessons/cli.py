@@ -78,16 +78,16 @@ def _train(args: argparse.Namespace) -> int:
         print(f"train: {message}", file=sys.stderr)
         return 2
 
+    problem = _keras_problem("train")  # before the profile: finding the device imports Keras
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     from .profiles import get_profile
 
     try:
         profile = get_profile(args.profile)
     except ValueError as error:
         return refuse(str(error))
-    problem = _keras_problem("train")
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
 
     from .checkpoint import CheckpointError
     from .data import DATASETS, DatasetUnavailableError

@@ -35,6 +35,7 @@ import numpy as np
 
 from .architecture import build_discriminator, build_generator
 from .checkpoint import (
+    CheckpointError,
     atomic_write,
     checkpoint_summary,
     copy_checkpoint,
@@ -226,29 +227,40 @@ def keep_checkpoint(run_dir, epoch: int) -> Path:
     return copy_checkpoint(Path(run_dir) / CHECKPOINT, target)
 
 
+def _current_epoch(run_dir: Path) -> int | None:
+    """Epochs in the run's checkpoint.npz; None when it is missing or damaged."""
+    try:
+        return checkpoint_summary(Path(run_dir) / CHECKPOINT)[0]
+    except CheckpointError:
+        return None
+
+
 def kept_epochs(run_dir) -> list[int]:
-    """The epochs a run can roll back to: its kept checkpoints' and its last checkpoint's."""
+    """The epochs a run can roll back to: its kept checkpoints' and its last (readable) checkpoint's."""
     run_dir = Path(run_dir)
     epochs = {int(p.stem.split("_")[1]) for p in (run_dir / KEPT).glob("epoch_[0-9][0-9][0-9].npz")}
-    if (run_dir / CHECKPOINT).exists():
-        epochs.add(checkpoint_summary(run_dir / CHECKPOINT)[0])
-    return sorted(epochs)
+    done = _current_epoch(run_dir)
+    return sorted(epochs if done is None else {*epochs, done})
 
 
-def check_roll_back(run_dir, epoch: int) -> tuple[int, list[int]]:
-    """(epochs done, epochs kept) when `run_dir` can roll back to `epoch`; RunFolderError otherwise."""
+def check_roll_back(run_dir, epoch: int) -> tuple[int | None, list[int]]:
+    """(epochs done, epochs kept) when `run_dir` can roll back to `epoch`; RunFolderError otherwise.
+
+    Epochs done is None when checkpoint.npz is missing or damaged: a kept epoch still rescues the run.
+    """
     run_dir = Path(run_dir)
-    if not (run_dir / CHECKPOINT).exists():
+    done, available = _current_epoch(run_dir), kept_epochs(run_dir)
+    if not available and not (run_dir / CHECKPOINT).exists():
         raise RunFolderError(f"{run_dir} holds no checkpoint to roll back (--from-epoch {epoch}).")
-    done = checkpoint_summary(run_dir / CHECKPOINT)[0]
-    available = kept_epochs(run_dir)
-    if epoch != done and (epoch > done or (epoch > 0 and not kept_path(run_dir, epoch).exists())):
+    if epoch == done:
+        return done, available
+    if (done is not None and epoch > done) or (epoch > 0 and not kept_path(run_dir, epoch).exists()):
         raise RunFolderError(
             f"--from-epoch {epoch}: {run_dir} can roll back to epoch "
             f"{', '.join(map(str, [0, *available]))}, not {epoch} (it keeps every --keep-checkpoints "
             "epochs' checkpoints in checkpoints/)."
         )
-    if epoch and epoch != done:
+    if epoch:
         checkpoint_summary(kept_path(run_dir, epoch))  # readable?
     return done, available
 
@@ -276,7 +288,8 @@ def roll_back(run_dir, epoch: int) -> Path | None:
     branch = branches / f"{number:02d}_after_epoch_{epoch:03d}"
     (branch / "samples").mkdir(parents=True)
     # Copies first: until the checkpoint is replaced, the folder still resumes the old branch.
-    copy_checkpoint(current, branch / CHECKPOINT)
+    if current.exists():  # even a damaged one: it is the user's to inspect
+        copy_checkpoint(current, branch / CHECKPOINT)
     for name in ("history.json", "losses.csv", "config.json", "progress.gif"):
         if (run_dir / name).exists():
             shutil.copyfile(run_dir / name, branch / name)
@@ -291,7 +304,7 @@ def roll_back(run_dir, epoch: int) -> Path | None:
     if epoch:
         copy_checkpoint(source, current)
     else:
-        current.unlink()
+        current.unlink(missing_ok=True)
     for path in later_samples:
         path.unlink()
     (run_dir / "progress.gif").unlink(missing_ok=True)
@@ -449,26 +462,30 @@ def read_config_file(run_dir: Path) -> dict | None:
     return stored
 
 
-def stored_settings(run_dir: Path) -> tuple[dict | None, str]:
-    """(settings, where from) of the run in `run_dir`: its checkpoint's, else its config.json's."""
+def stored_settings(run_dir: Path, checkpoint: Path | None = None) -> tuple[dict | None, str]:
+    """(settings, where from) of the run in `run_dir`: its checkpoint's, else its config.json's.
+
+    `checkpoint`: the checkpoint file to read them from (default: the folder's checkpoint.npz).
+    """
     run_dir = Path(run_dir)
+    checkpoint = run_dir / CHECKPOINT if checkpoint is None else Path(checkpoint)
     from_file = read_config_file(run_dir)
-    if (run_dir / CHECKPOINT).exists():
-        _, _, from_checkpoint = checkpoint_summary(run_dir / CHECKPOINT)
+    if checkpoint.exists():
+        _, _, from_checkpoint = checkpoint_summary(checkpoint)
         if from_checkpoint is not None:
             return from_checkpoint, "its checkpoint"
         if from_file is None:
             raise RunFolderError(
-                f"{run_dir / CHECKPOINT} was written before checkpoints held their settings and "
+                f"{checkpoint} was written before checkpoints held their settings and "
                 f"{run_dir / 'config.json'} is gone, so the run's settings are unknown. Restore config.json, "
                 "or choose another --out."
             )
     return from_file, "config.json"
 
 
-def _check_settings(run_dir: Path, config: RunConfig) -> None:
+def _check_settings(run_dir: Path, config: RunConfig, checkpoint: Path | None = None) -> None:
     """Refuse to continue the run in `run_dir` under other settings than it was trained with."""
-    stored, source = stored_settings(run_dir)
+    stored, source = stored_settings(run_dir, checkpoint)
     if stored is None:
         return
     # A setting added after a folder was written has its default there.
@@ -641,19 +658,22 @@ def train_dcgan(
         from_epoch = require_int(from_epoch, "from_epoch", minimum=0)
     run_dir = Path(run_dir)
     check_run_folder(run_dir)
-    _check_settings(run_dir, config)
+    if from_epoch is None:
+        _check_settings(run_dir, config)
+    else:
+        # A roll-back may rescue a run whose checkpoint.npz is damaged: the kept epoch's settings count.
+        if from_epoch > epochs:
+            raise ValueError(
+                f"--from-epoch {from_epoch} is past --epochs {epochs}; expected at most {epochs}."
+            )
+        done, _ = check_roll_back(run_dir, from_epoch)
+        _check_settings(run_dir, config, kept_path(run_dir, from_epoch) if from_epoch != done else None)
     if images is None:
         data = load_dataset(config.dataset, split="train", limit=config.limit, image_size=config.image_size)
         images = data.images
     images = np.asarray(images, dtype="float32")
     steps = len(epoch_order(len(images), config.batch_size, config.seed, 0))  # batch_size <= images
     gan = make_gan(config, images.shape[1:], step_function, steps_per_execution)
-    if from_epoch is not None:
-        if from_epoch > epochs:
-            raise ValueError(
-                f"--from-epoch {from_epoch} is past --epochs {epochs}; expected at most {epochs}."
-            )
-        check_roll_back(run_dir, from_epoch)
 
     # Everything is checked: from here on the folder is written.
     run_dir.mkdir(parents=True, exist_ok=True)

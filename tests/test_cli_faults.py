@@ -248,8 +248,6 @@ def test_a_bogus_keras_backend_is_reported(tmp_path):
             "train",
             "--out",
             str(tmp_path / "run"),
-            "--profile",
-            "quick",
         ],
         capture_output=True,
         text=True,

@@ -78,3 +78,16 @@ def test_the_default_keeps_every_fifth_epoch(tmp_path):
     train_dcgan(tmp_path, epochs=6, config=SMALL, verbose=0)
     assert [p.name for p in (tmp_path / "checkpoints").iterdir()] == ["epoch_005.npz"]
     assert kept_epochs(tmp_path) == [5, 6]
+
+
+def test_a_kept_epoch_rescues_a_run_whose_checkpoint_is_damaged(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    train_dcgan(run_dir, epochs=2, config=SMALL, keep_every=1, verbose=0)
+    (run_dir / "checkpoint.npz").write_bytes(b"")
+    with pytest.raises(ValueError, match="not a readable checkpoint"):
+        train_dcgan(run_dir, epochs=2, config=SMALL, keep_every=1, verbose=0)
+    with pytest.raises(RunFolderError, match="other settings"):
+        train_dcgan(run_dir, epochs=2, config=RunConfig(batch_size=16), from_epoch=1, verbose=0)
+    rescued = train_dcgan(run_dir, epochs=2, config=SMALL, keep_every=1, from_epoch=1, verbose=0)
+    assert rescued.resumed_from == 1 and checkpoint_summary(run_dir / "checkpoint.npz")[0] == 2
+    assert (rescued.branch / "checkpoint.npz").read_bytes() == b""  # the damaged file, kept to inspect
