@@ -303,3 +303,32 @@ def test_ctrl_c_says_the_run_resumes(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(training, "train_dcgan", interrupted)
     assert train(tmp_path / "run", "--epochs", "1") == 130
     refused(capsys, "interrupted", "run the same command to resume")
+
+
+@pytest.mark.parametrize(
+    ("target", "occurrence", "kept"),
+    [("epoch_002.png", 1, 1), ("checkpoint.npz", 2, 1), ("history.json", 2, 2)],
+)
+def test_a_full_disk_at_any_write_never_lets_history_run_ahead(
+    tmp_path, capsys, monkeypatch, target, occurrence, kept
+):
+    real, seen = os.replace, []
+
+    def replace(source, destination):
+        if Path(destination).name == target:
+            seen.append(destination)
+            if len(seen) == occurrence:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(destination))
+        return real(source, destination)
+
+    monkeypatch.setattr(checkpoint.os, "replace", replace)
+    out = tmp_path / "run"
+    assert train(out, "--epochs", "2") == 2
+    refused(capsys, "No space left on device", f"keeps the run after epoch {kept}")
+    assert checkpoint_summary(out / "checkpoint.npz")[0] == kept
+    assert [h["epoch"] for h in json.loads((out / "history.json").read_text())] == [1]  # never ahead
+    assert not [p for p in out.rglob("*") if ".tmp" in p.name]
+
+    monkeypatch.setattr(checkpoint.os, "replace", real)
+    assert train(out, "--epochs", "2") == 0
+    assert [h["epoch"] for h in json.loads((out / "history.json").read_text())] == [1, 2]
