@@ -216,6 +216,14 @@ def _write_failed(run_dir: Path, error: OSError, kept: int) -> RunFolderError:
     )
 
 
+def _remove_stale_temporaries(run_dir: Path) -> None:
+    """Delete the half-written temporaries a run killed mid-write (SIGKILL, power loss) left behind."""
+    for folder in (run_dir, run_dir / "samples", run_dir / KEPT):
+        for suffix in ("npz", "png", "json", "csv", "gif"):
+            for path in folder.glob(f"*.tmp.{suffix}"):
+                path.unlink(missing_ok=True)
+
+
 def kept_path(run_dir, epoch: int) -> Path:
     return Path(run_dir) / KEPT / f"epoch_{epoch:03d}.npz"
 
@@ -677,6 +685,7 @@ def train_dcgan(
 
     # Everything is checked: from here on the folder is written.
     run_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(run_dir)
     branch = roll_back(run_dir, from_epoch) if from_epoch is not None else None
     history: list[dict] = []
     done = 0

@@ -332,3 +332,10 @@ def test_a_full_disk_at_any_write_never_lets_history_run_ahead(
     monkeypatch.setattr(checkpoint.os, "replace", real)
     assert train(out, "--epochs", "2") == 0
     assert [h["epoch"] for h in json.loads((out / "history.json").read_text())] == [1, 2]
+
+
+def test_temporaries_left_by_a_killed_write_are_removed(run):
+    (run / "checkpoint.npz.tmp.npz").write_bytes(b"PK half")
+    (run / "samples" / "epoch_002.png.tmp.png").write_bytes(b"\x89PNG half")
+    assert train(run, "--epochs", "1") == 0
+    assert not [p for p in run.rglob("*") if ".tmp." in p.name]
