@@ -340,3 +340,15 @@ def test_temporaries_left_by_a_killed_write_are_removed(run):
     (run / "samples" / "epoch_002.png.tmp.png").write_bytes(b"\x89PNG half")
     assert train(run, "--epochs", "1") == 0
     assert not [p for p in run.rglob("*") if ".tmp." in p.name]
+
+
+def test_an_old_checkpoint_without_settings_needs_its_config_json(run, capsys):
+    path = run / "checkpoint.npz"
+    with np.load(path) as saved:
+        arrays = {key: saved[key] for key in saved.files if key != "config"}
+    np.savez(path, **arrays)  # as written before checkpoints held the settings
+    assert train(run, "--epochs", "2", "--batch-size", "16") == 2
+    refused(capsys, "read from config.json", "--batch-size 32")
+    (run / "config.json").unlink()
+    assert train(run, "--epochs", "2") == 2
+    refused(capsys, "written before checkpoints held their settings", "Restore config.json")
