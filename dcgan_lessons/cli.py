@@ -92,7 +92,8 @@ def _train(args: argparse.Namespace) -> int:
     from .checkpoint import CheckpointError
     from .data import DATASETS, DatasetUnavailableError
     from .environment import fast_precision
-    from .training import RunConfig, RunFolderError, train_dcgan
+    from .run_folder import RunFolderError
+    from .training import RunConfig, train_dcgan
 
     dataset = args.dataset or ("mnist" if profile.name == "gpu" else "digits")
     if dataset not in DATASETS:
