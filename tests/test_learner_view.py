@@ -5,8 +5,8 @@ PATH, the locale, a fresh HOME (with matplotlib's font cache copied in, as on an
 drawn a plot before) and DCGAN_LESSONS_PROFILE=quick, a setting the README offers learners, so each
 lesson takes seconds. None of conftest.py's test settings (TF_CPP_MIN_LOG_LEVEL, MPLBACKEND=Agg,
 KERAS_BACKEND, the cache and run folders) reach it. Any stderr output (TensorFlow/absl lines, Python
-warnings) or error output fails the test and is quoted. Marked `learner_view`: `-m "not learner_view"`
-leaves these runs out.
+warnings) or error output fails the test and is quoted; a cell tagged `nbval-check-output` must print
+its `expected_output` here too. Marked `learner_view`: `-m "not learner_view"` leaves these runs out.
 """
 
 import os
@@ -193,3 +193,8 @@ def test_learner_notebook_runs_clean_in_a_fresh_kernel(path, tmp_path):
     client.execute(env=learner_environment(home))
     noise = noise_in(notebook)
     assert not noise, f"{path.name} shows a learner:\n" + "\n".join(noise)
+    # The cells nbval checks print the same for a learner as under the test settings.
+    for index, cell in enumerate(notebook.cells):
+        if "nbval-check-output" in cell.metadata.get("tags", []):
+            printed = "".join(o.text for o in cell.outputs if o.get("name") == "stdout")
+            assert printed == cell.metadata["expected_output"], f"{path.name} cell {index}"
