@@ -1,7 +1,8 @@
 """DCGAN Lessons: the helper package the course's notebooks import.
 
 One module per concept; this file only re-exports the public names, so `import dcgan_lessons`
-is fast and has no side effects (TensorFlow and Keras load only when a helper needs them).
+is fast (TensorFlow and Keras load only when a helper needs them). Its one side effect: TensorFlow's
+first import, whoever makes it, keeps its C++ start-up lines off the screen (see quiet_start.py).
 """
 
 from .checkerboard import checkerboard_strength
@@ -55,11 +56,15 @@ from .mode_coverage import ModeCoverage, mode_coverage, mode_coverage_report
 from .plots import image_grid, show_images, show_toy_samples
 from .profiles import PROFILES, Profile, get_profile
 from .quality import frechet_distance
+from .quiet_start import install as _quiet_tensorflow_start
 from .score import show_score
 from .stepper import ToyGANStepper, snapshots, train_live
 from .toy import grid_centers, mixture_1d_pdf, ring_centers, sample_grid, sample_mixture_1d, sample_ring
 from .toy_gan import ToyGAN, alternating_step
 from .toy_plots import show_gan_1d, show_gan_2d, show_losses
+
+# No module above imports TensorFlow, so this comes before its first import.
+_quiet_tensorflow_start()
 
 __version__ = "0.1.0"
 

@@ -12,6 +12,11 @@ nbgrader's markers in a cell that names its exercise:
 `build` writes `notebooks/NN_name.ipynb`, the learner version, with each block replaced by a stub that
 raises NotImplementedError naming the exercise, and clears outputs from both versions so they are
 committed clean. `build --check` changes nothing and fails when a learner notebook is out of date.
+
+nbval's markers live in cell tags, where learners do not see them: a `# NBVAL_CHECK_OUTPUT` line (or any
+of nbval's comment markers) in a solution cell is moved to the tag nbval reads (`nbval-check-output`)
+in both versions. `build` rewrites the solution so; `build --check` reports a solution that still has
+one. Moving is idempotent: re-running `build` after a merge converts whatever markers arrived with it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ EXERCISE_LINE = re.compile(r"^#\s*EXERCISE\s+(\S+)\s*$")
 NEAR_MARKER = re.compile(r"^#*\s*(begin|end)[\s_-]*solution\W*$", re.IGNORECASE)
 LESSON_FILE = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+# nbval's comment markers and the cell tags it reads the same way (nbval.plugin's comment_markers).
+NBVAL_MARKERS = ("NBVAL_CHECK_OUTPUT", "NBVAL_IGNORE_OUTPUT", "NBVAL_RAISES_EXCEPTION", "NBVAL_SKIP")
 
 
 class BuildError(ValueError):
@@ -100,12 +107,35 @@ def learner_source(source: str, where: str = "cell") -> str:
     return "\n".join(out)
 
 
+def nbval_tag(marker: str) -> str:
+    """The cell tag nbval reads like a comment marker: NBVAL_CHECK_OUTPUT -> nbval-check-output."""
+    return marker.lower().replace("_", "-")
+
+
+def move_markers_to_tags(cell: nbformat.NotebookNode) -> None:
+    """Move nbval's comment-marker lines from a code cell's source to its tags (in place; idempotent)."""
+    kept, found = [], []
+    for line in cell.source.splitlines():
+        comment = line.strip()
+        marker = comment.lstrip("#").strip() if comment.startswith("#") else ""
+        if marker in NBVAL_MARKERS:
+            found.append(marker)
+        else:
+            kept.append(line)
+    if not found:
+        return
+    cell.source = "\n".join(kept)
+    tags = list(cell.metadata.get("tags", []))
+    cell.metadata["tags"] = tags + [nbval_tag(m) for m in found if nbval_tag(m) not in tags]
+
+
 def clean(notebook: nbformat.NotebookNode, lesson: str, version: str) -> nbformat.NotebookNode:
-    """Strip outputs and execution counts and set the metadata the course relies on (in place)."""
+    """Strip outputs and execution counts, move nbval markers to tags, set the course's metadata, in place."""
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+            move_markers_to_tags(cell)
         # Front ends add these while editing; they change nothing a learner sees.
         for key in ("execution", "collapsed", "scrolled"):
             cell.metadata.pop(key, None)

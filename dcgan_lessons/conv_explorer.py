@@ -124,13 +124,17 @@ def conv_transpose_explorer():
         draw_transpose_connections(input_size, kernel_size, stride, padding, extra)
         plt.show()
 
+    # It opens on the settings of the static figure the lesson draws above it.
+    labels = {"description_width": "initial"}  # the default width cuts "output_padding" short
     controls = {
-        "input_size": widgets.IntSlider(value=4, min=1, max=8, description="input size"),
-        "kernel_size": widgets.IntSlider(value=3, min=1, max=7, description="kernel"),
-        "stride": widgets.IntSlider(value=2, min=1, max=4, description="stride"),
-        "padding": widgets.ToggleButtons(options=["valid", "same"], description="padding"),
+        "input_size": widgets.IntSlider(value=4, min=1, max=8, description="input size", style=labels),
+        "kernel_size": widgets.IntSlider(value=3, min=1, max=7, description="kernel", style=labels),
+        "stride": widgets.IntSlider(value=2, min=1, max=4, description="stride", style=labels),
+        "padding": widgets.ToggleButtons(
+            options=["valid", "same"], value="same", description="padding", style=labels
+        ),
         "output_padding": widgets.Dropdown(
-            options=["None", "0", "1", "2", "3"], description="output_padding"
+            options=["None", "0", "1", "2", "3"], description="output_padding", style=labels
         ),
     }
     return widgets.interactive(show, **controls)

@@ -27,9 +27,7 @@ def is_colab() -> bool:
 
 def keras_backend() -> str:
     """The backend Keras uses: 'tensorflow', 'jax' or 'torch' (Keras fixes it at first import)."""
-    # TensorFlow's C++ start-up messages (INFO/WARNING) bury the report for learners; a value the
-    # user set wins.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # TensorFlow's C++ start-up lines are kept off the screen by quiet_start (installed by the package).
     import keras
 
     return keras.backend.backend()
@@ -169,12 +167,27 @@ def environment_report() -> EnvironmentReport:
     except ValueError as error:
         report.problems.append(str(error))
 
+    probe = _cuda_probe_in_words()
+    if probe and not found:
+        add(("GPU probe", probe))
     if not found:
         report.advice.append(
             "No GPU found: unless DCGAN_LESSONS_PROFILE says otherwise, lessons use the 'cpu' profile "
             "(smaller runs). On Colab choose Runtime > Change runtime type > GPU for the full runs."
         )
     return report
+
+
+def _cuda_probe_in_words() -> str | None:
+    """What TensorFlow's hidden start-up lines said about CUDA, in plain words (None if nothing)."""
+    from .quiet_start import startup_lines
+
+    lines = "\n".join(startup_lines())
+    if "Could not find cuda drivers" in lines:
+        return "TensorFlow found no CUDA driver on this machine, so it computes on the CPU"
+    if "cuInit" in lines:
+        return "TensorFlow found a CUDA library but no usable GPU (cuInit failed): check the NVIDIA driver"
+    return None
 
 
 def set_seed(seed: int) -> None:

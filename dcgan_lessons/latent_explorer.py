@@ -59,6 +59,19 @@ def draw_latent_directions(generator, base, directions, names=None, amounts=(-8,
     return figure
 
 
+def draw_latent_point(generator, z):
+    """The generator's image for one latent vector z, on the fixed scale [-1, 1] -> black..white."""
+    import matplotlib.pyplot as plt
+
+    image = _generate(generator, np.asarray(z, dtype=np.float32)[None])[0]
+    figure, ax = plt.subplots(figsize=(2.5, 2.5))
+    # A fixed scale: by default imshow stretches each frame to its own min..max, so the contrast would jump.
+    unit = (np.clip(image, -1, 1) + 1) / 2
+    ax.imshow(unit[..., 0] if unit.shape[-1] == 1 else unit, cmap="gray", vmin=0, vmax=1)
+    ax.axis("off")
+    return figure
+
+
 def latent_explorer(generator, base, directions, names=None, limit: float = 8.0):
     """Sliders over latent directions: the image for base + sum(amount_i * direction_i), redrawn live.
 
@@ -75,10 +88,7 @@ def latent_explorer(generator, base, directions, names=None, limit: float = 8.0)
 
     def show(**amounts):
         z = base + sum(amounts[f"d{i}"] * directions[i] for i in range(len(directions)))
-        image = _generate(generator, z[None])[0]
-        figure, ax = plt.subplots(figsize=(2.5, 2.5))
-        ax.imshow(np.clip((image[..., 0] if image.shape[-1] == 1 else image) + 1, 0, 2) / 2, cmap="gray")
-        ax.axis("off")
+        draw_latent_point(generator, z)
         plt.show()
 
     sliders = {

@@ -24,10 +24,15 @@ class ModeCoverage:
     counts: np.ndarray  # high-quality samples per mode, shape (modes,)
 
     def __str__(self) -> str:
-        return (
-            f"{self.modes_captured} of {len(self.counts)} modes captured, "
-            f"{100 * self.high_quality:.1f}% high-quality samples"
-        )
+        return coverage_in_words(self.modes_captured, self.high_quality, modes=len(self.counts))
+
+
+def coverage_in_words(modes_captured: int, high_quality: float, modes: int | None = None) -> str:
+    """'1 mode captured, 98.6% high quality' (or '3 of 8 modes captured, ...' when `modes` is given)."""
+    captured = f"{modes_captured} of {modes} modes" if modes is not None else f"{modes_captured} modes"
+    if modes is None and modes_captured == 1:
+        captured = "1 mode"
+    return f"{captured} captured, {100 * high_quality:.1f}% high quality"
 
 
 def mode_coverage(samples, centers, std: float) -> tuple[int, float]:
