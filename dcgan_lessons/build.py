@@ -30,6 +30,8 @@ import nbformat
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 EXERCISE_LINE = re.compile(r"^#\s*EXERCISE\s+(\S+)\s*$")
+# Anything a person may have meant as a marker: any case, any spacing, any number of '#' (even none).
+NEAR_MARKER = re.compile(r"^#*\s*(begin|end)[\s_-]*solution\W*$", re.IGNORECASE)
 LESSON_FILE = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 # nbval's comment markers and the cell tags it reads the same way (nbval.plugin's comment_markers).
@@ -53,8 +55,21 @@ def exercise_ids(source: str) -> list[str]:
     return [m.group(1) for line in source.splitlines() if (m := EXERCISE_LINE.match(line.strip()))]
 
 
+def check_near_markers(source: str, where: str = "cell") -> None:
+    """Refuse lines that look like a solution marker but are not exactly one (they would leak the answer)."""
+    for number, line in enumerate(source.splitlines(), start=1):
+        marker = line.strip()
+        if marker not in (BEGIN, END) and NEAR_MARKER.match(marker):
+            wanted = BEGIN if marker.lstrip("#").strip()[:1].lower() == "b" else END
+            raise BuildError(
+                f"{where}, line {number}: {marker!r} looks like a solution marker but is not one, so the "
+                f"answer would be published; write exactly {wanted!r}."
+            )
+
+
 def learner_source(source: str, where: str = "cell") -> str:
     """Replace every solution block of one cell's source with its stub; raise BuildError on bad markers."""
+    check_near_markers(source, where)
     if BEGIN not in source and END not in source:
         return source
     ids = exercise_ids(source)
@@ -197,7 +212,14 @@ def build(
             raise BuildError(f"{source}: lesson files are named NN_name.ipynb (two digits, lower-case name).")
         lesson = match.group(1)
         report.lessons.append(lesson)
-        solution = nbformat.read(source, as_version=4)
+        try:
+            solution = nbformat.read(source, as_version=4)
+        except Exception as error:  # noqa: BLE001 - any unreadable notebook gets the same message
+            raise BuildError(
+                f"{source} is not a readable notebook (expected nbformat JSON; came: "
+                f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}). "
+                "Fix it or restore it from git."
+            ) from None
         check_exercises_known(solution, lesson, source.name)
         targets = {
             source: serialise(clean(solution, lesson, "solution")),

@@ -90,6 +90,8 @@ class Classifier:
         from scipy.special import softmax
 
         images = check_images(images, dtype="float", value_range=(-1.0, 1.0), tolerance=1e-2)
+        if len(images) == 0:
+            raise ValueError(f"images: expected at least one image, got shape {images.shape}.")
         if tuple(images.shape[1:]) != self.image_shape:
             raise ValueError(
                 f"images: this classifier was trained on images of shape {self.image_shape}, "

@@ -30,6 +30,13 @@ def _build(args: argparse.Namespace) -> int:
     except (BuildError, FileNotFoundError) as error:
         print(f"build failed: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a notebooks folder that cannot be written, or a file in its place
+        print(
+            f"build failed: could not write {error.filename or args.notebooks} ({error.strerror or error}); "
+            "expected writable folders. Fix them or pass --notebooks.",
+            file=sys.stderr,
+        )
+        return 2
     for path in report.written:
         print(f"wrote {path}")
     if args.check:
@@ -50,31 +57,64 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keras_problem(command: str) -> str | None:
+    """A one-line message when Keras cannot start (e.g. a bad KERAS_BACKEND), else None."""
+    import os
+
+    try:
+        import keras  # noqa: F401 - importing it is the check
+    except Exception as error:  # noqa: BLE001 - any start-up failure gets the same advice
+        backend = os.environ.get("KERAS_BACKEND")
+        named = f"KERAS_BACKEND={backend!r}" if backend else "its default backend"
+        return (
+            f"{command}: Keras could not start with {named} ({type(error).__name__}: {error}).\n"
+            "Expected tensorflow or jax (installed): unset KERAS_BACKEND or set it to one of them."
+        )
+    return None
+
+
 def _train(args: argparse.Namespace) -> int:
+    def refuse(message: str) -> int:
+        print(f"train: {message}", file=sys.stderr)
+        return 2
+
+    problem = _keras_problem("train")  # before the profile: finding the device imports Keras
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    from .profiles import get_profile
+
+    try:
+        profile = get_profile(args.profile)
+    except ValueError as error:
+        return refuse(str(error))
+
+    from .checkpoint import CheckpointError
     from .data import DATASETS, DatasetUnavailableError
     from .environment import fast_precision
-    from .profiles import get_profile
-    from .training import RunConfig, train_dcgan
+    from .training import RunConfig, RunFolderError, train_dcgan
 
-    profile = get_profile(args.profile)
     dataset = args.dataset or ("mnist" if profile.name == "gpu" else "digits")
     if dataset not in DATASETS:
-        print(f"train: --dataset must be one of {', '.join(DATASETS)}; got {dataset!r}.", file=sys.stderr)
-        return 2
-    for name in ("epochs", "batch_size", "limit", "measure_samples"):
+        return refuse(f"--dataset must be one of {', '.join(DATASETS)}; got {dataset!r}.")
+    for name in ("epochs", "batch_size", "limit", "measure_samples", "latent_dim"):
         value = getattr(args, name)
         if value is not None and value < 1:
-            print(
-                f"train: --{name.replace('_', '-')} must be a positive whole number, got {value}.",
-                file=sys.stderr,
-            )
-            return 2
+            return refuse(f"--{name.replace('_', '-')} must be a positive whole number, got {value}.")
+    for name in ("keep_checkpoints", "from_epoch", "seed"):
+        value = getattr(args, name)
+        if value is not None and value < 0:
+            return refuse(f"--{name.replace('_', '-')} must be 0 or more, got {value}.")
     config = RunConfig(
         dataset=dataset,
         batch_size=args.batch_size or profile.batch_size,
+        latent_dim=args.latent_dim,
         seed=args.seed,
         limit=args.limit or profile.max_train_images,
+        image_size=args.image_size,
         real_target=args.real_target,
+        learning_rate=args.learning_rate,
+        beta_1=args.beta_1,
         precision=fast_precision() if args.precision == "auto" else args.precision,
     )
     epochs = args.epochs or profile.epochs
@@ -96,10 +136,23 @@ def _train(args: argparse.Namespace) -> int:
             verbose=2,
             measures=evaluator,
             measure_samples=args.measure_samples,
+            keep_every=args.keep_checkpoints,
+            from_epoch=args.from_epoch,
         )
-    except (ValueError, DatasetUnavailableError) as error:
-        print(f"train: {error}", file=sys.stderr)
-        return 2
+    except (ValueError, TypeError, DatasetUnavailableError, CheckpointError, RunFolderError) as error:
+        return refuse(str(error))
+    except KeyboardInterrupt:
+        print(
+            f"\ntrain: interrupted. {args.out} keeps every finished epoch; run the same command to resume.",
+            file=sys.stderr,
+        )
+        return 130
+    except OSError as error:  # a folder that fails outside the checked writes
+        where = f" {error.filename}" if error.filename else ""
+        return refuse(
+            f"could not use{where} ({error.strerror or error}). Check the folder (space, permissions) "
+            "and run the same command again: the run resumes from its last checkpoint."
+        )
     if run.history:
         last = run.history[-1]
         print(
@@ -116,6 +169,30 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade_arguments_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with `grade`'s options, in one line, or None."""
+    import math
+
+    from .profiles import PROFILES
+
+    for name in ("timeout", "case_timeout", "max_output_mb"):
+        value = getattr(args, name)
+        if not (math.isfinite(value) and value > 0):
+            return f"--{name.replace('_', '-')}: expected a number > 0, got {value}."
+    if args.workers < 1:
+        return f"--workers: expected at least 1 notebook at once, got {args.workers}."
+    if args.profile not in PROFILES:
+        return f"--profile: expected one of {', '.join(PROFILES)}, got {args.profile!r}."
+    out = Path(args.out)
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        where = "is a file" if existing == out else f"lies under {existing}, which is a file"
+        return f"--out {out} {where}; expected a results folder. Choose another --out."
+    return None
+
+
 def _grade(args: argparse.Namespace) -> int:
     try:
         from .grading import grade, print_progress
@@ -126,6 +203,10 @@ def _grade(args: argparse.Namespace) -> int:
         )
         return 2
 
+    problem = _grade_arguments_problem(args) or _keras_problem("grade")
+    if problem:
+        print(problem if problem.startswith("grade:") else f"grade: {problem}", file=sys.stderr)
+        return 2
     limits = Limits(
         notebook_seconds=args.timeout,
         case_seconds=args.case_timeout,
@@ -194,7 +275,27 @@ def make_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, help="default: by profile")
     train.add_argument("--limit", type=int, help="use only the first LIMIT training images")
     train.add_argument("--seed", type=int, default=0, help="default: %(default)s")
+    train.add_argument("--latent-dim", type=int, default=100, help="noise size (default: %(default)s)")
+    train.add_argument(
+        "--image-size", type=int, help="side of the images (digits only: any >= 8; default: the data's)"
+    )
     train.add_argument("--real-target", type=float, default=1.0, help="0.9 for one-sided label smoothing")
+    train.add_argument("--learning-rate", type=float, default=2e-4, help="Adam's (default: %(default)s)")
+    train.add_argument("--beta-1", type=float, default=0.5, help="Adam's beta_1 (default: %(default)s)")
+    train.add_argument(
+        "--keep-checkpoints",
+        type=int,
+        default=5,
+        metavar="N",
+        help="also keep every N-th epoch's checkpoint in checkpoints/ for --from-epoch (0: only the last; "
+        "default: %(default)s)",
+    )
+    train.add_argument(
+        "--from-epoch",
+        type=int,
+        metavar="K",
+        help="roll the run back to kept epoch K (later epochs are set aside in branches/), then train on",
+    )
     train.add_argument(
         "--profile", choices=["quick", "cpu", "gpu"], help="default: $DCGAN_LESSONS_PROFILE or by device"
     )

@@ -55,6 +55,10 @@ _DIGITS_TEST_FRACTION = 0.2
 _DIGITS_SPLIT_SEED = 0
 
 
+# A download that receives nothing for this many seconds is given up (a proxy that never answers).
+DOWNLOAD_TIMEOUT_S = 60.0
+
+
 class DatasetUnavailableError(RuntimeError):
     """A data set could not be loaded, usually because it is not cached and the download failed."""
 
@@ -130,7 +134,8 @@ def load_dataset(
             raise ValueError(
                 f"{name} only comes in its native size, image_size={native_size}; "
                 f"got image_size={image_size}. Resize the images yourself, "
-                f"or use load_dataset('digits', image_size={image_size})."
+                f"or use load_dataset('digits', image_size={image_size}) "
+                f"(command line: --image-size {native_size}, or --dataset digits --image-size {image_size})."
             )
         images, labels = _load_keras(name, split)
         source = f"keras.datasets.{name}"
@@ -233,19 +238,31 @@ def _is_download_failure(error: Exception) -> bool:
 def _load_keras(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     """Load a keras.datasets data set as uint8 (batch, height, width, channels) images and int64 labels."""
     import importlib
+    import socket
 
     module = importlib.import_module(f"keras.datasets.{name}")
+    # keras.utils.get_file opens its URL without a timeout: without this a network or proxy that accepts
+    # the connection and never answers would hang forever. The timeout applies to each read, so a slow
+    # download that keeps arriving is never cut.
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
     try:
         (x_train, y_train), (x_test, y_test) = module.load_data()
     except Exception as error:  # noqa: BLE001 - narrowed by _is_download_failure, anything else re-raised
         if not _is_download_failure(error):
             raise
+        stalled = isinstance(error, TimeoutError) or "timed out" in str(error)
+        reason = (
+            f"no data arrived for {DOWNLOAD_TIMEOUT_S:g} s" if stalled else f"{type(error).__name__}: {error}"
+        )
         raise DatasetUnavailableError(
             f"Could not load the {name!r} data set: it is not in Keras's cache folder "
-            f"{_keras_cache_folder()} and downloading it failed ({type(error).__name__}: {error}). "
-            f"Connect to the internet and try again, copy the files into that folder, or work offline "
-            f"with load_dataset('digits') (scikit-learn's bundled digits, no download needed)."
+            f"{_keras_cache_folder()} and downloading it failed ({reason}).\n"
+            f"Connect to the internet and try again, copy the files into that folder, or work offline with "
+            f"the bundled digits: --dataset digits (command line), load_dataset('digits') (Python)."
         ) from error
+    finally:
+        socket.setdefaulttimeout(previous)
 
     images, labels = (x_train, y_train) if split == "train" else (x_test, y_test)
     images = np.asarray(images, dtype=np.uint8)

@@ -56,6 +56,13 @@ def classes_covered(histogram, min_share: float | None = None) -> int:
     histogram = as_array(histogram, "histogram").astype(np.float64)
     if histogram.ndim != 1 or len(histogram) < 2:
         raise ValueError(f"histogram: expected one share per class, got shape {histogram.shape}.")
+    if not np.isfinite(histogram).all() or (histogram < 0).any():
+        raise ValueError(f"histogram: expected shares >= 0, got {np.round(histogram, 4).tolist()}.")
+    if not np.isclose(histogram.sum(), 1.0, atol=1e-3):
+        raise ValueError(
+            f"histogram: expected shares summing to 1 (class_histogram's output), got values summing to "
+            f"{histogram.sum():g}; counts? Divide them by their total first."
+        )
     threshold = COVERAGE_SHARE / len(histogram) if min_share is None else float(min_share)
     return int(np.count_nonzero(histogram >= threshold))
 
@@ -64,7 +71,15 @@ def _flat(images, name: str) -> np.ndarray:
     array = as_array(images, name).astype(np.float64)
     if array.ndim < 2 or len(array) == 0:
         raise ValueError(f"{name}: expected a non-empty batch, shape (n, ...), got shape {array.shape}.")
-    return array.reshape(len(array), -1)
+    flat = array.reshape(len(array), -1)
+    bad = ~np.isfinite(flat).all(axis=1)
+    if bad.any():
+        # One NaN image would make every distance NaN and every nearest index 0, silently.
+        raise ValueError(
+            f"{name}: expected finite values, got NaN or infinite values in {int(bad.sum())} of "
+            f"{len(flat)} images (the first is image {int(np.argmax(bad))})."
+        )
+    return flat
 
 
 def nearest_neighbour_distances(samples, training, *, return_index: bool = False, chunk: int = 2**22):
@@ -76,6 +91,13 @@ def nearest_neighbour_distances(samples, training, *, return_index: bool = False
     a, b = _flat(samples, "samples"), _flat(training, "training")
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"samples have {a.shape[1]} values each and training images {b.shape[1]}.")
+    shape_a, shape_b = np.shape(samples)[1:], np.shape(training)[1:]
+    if tuple(shape_a) != tuple(shape_b):
+        # Flattened, a 28x28 and a 14x56 image would be compared pixel by pixel without an error.
+        raise ValueError(
+            f"samples and training: expected images of one shape, got {tuple(shape_a)} and "
+            f"{tuple(shape_b)} per image. Load both at the same image_size."
+        )
     b_squared = (b**2).sum(axis=1)
     step = max(1, chunk // len(b))
     index = np.empty(len(a), dtype=np.int64)
@@ -97,6 +119,15 @@ def memorisation_ratio(samples, training, held_out) -> float:
     """
     generated = np.median(nearest_neighbour_distances(samples, training))
     real = np.median(nearest_neighbour_distances(held_out, training))
+    return _ratio(generated, real)
+
+
+def _ratio(generated: float, real: float) -> float:
+    if not real > 0:
+        raise ValueError(
+            "held_out: expected real images the training set does not contain, got images whose median "
+            "distance to the training images is 0 (copies of them). Use the test split."
+        )
     return float(generated / real)
 
 
@@ -123,6 +154,12 @@ class Evaluator:
         """A dict of every measure for `images` (in [-1, 1]); `SCALARS` lists the single numbers."""
         from scipy import linalg
 
+        count = len(images) if hasattr(images, "__len__") else 0
+        if count < 2:
+            raise ValueError(
+                f"images: expected a batch of at least 2 images (the measures compare statistics), "
+                f"got {count}."
+            )
         features, probabilities = self.classifier.features_and_probabilities(images)
         histogram = class_histogram(probabilities)
         nn = nearest_neighbour_distances(images, self.training)
@@ -136,7 +173,7 @@ class Evaluator:
             "inception_score": inception_score(probabilities),
             "classes_covered": classes_covered(histogram),
             "max_class_share": float(histogram.max()),
-            "memorisation_ratio": float(np.median(nn) / self.held_out_nn),
+            "memorisation_ratio": _ratio(float(np.median(nn)), self.held_out_nn),
             "class_histogram": histogram,
             "nn_distances": nn,
         }

@@ -161,6 +161,8 @@ def _check_value_range(value_range) -> tuple[float, float]:
         low, high = (float(bound) for bound in value_range)
     except (TypeError, ValueError):
         raise TypeError(f"value_range must be a pair (low, high), got {value_range!r}.") from None
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError(f"value_range must be two finite numbers, got {value_range!r}.")
     if not low < high:
         raise ValueError(f"value_range must have low < high, got {value_range!r}.")
     return low, high

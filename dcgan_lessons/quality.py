@@ -25,6 +25,13 @@ def frechet_distance(features_a, features_b) -> float:
         )
     if min(len(a), len(b)) < 2:
         raise ValueError(f"expected at least 2 samples in each set, got {len(a)} and {len(b)}.")
+    for name, features in (("features_a", a), ("features_b", b)):
+        bad = ~np.isfinite(features).all(axis=1)
+        if bad.any():
+            raise ValueError(
+                f"{name}: expected finite features, got NaN or infinite values in {int(bad.sum())} of "
+                f"{len(features)} rows (a generator whose training diverged makes such images)."
+            )
     mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
     cov_a, cov_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
     root = linalg.sqrtm(cov_a @ cov_b).real  # tiny imaginary parts are round-off

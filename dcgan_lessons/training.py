@@ -2,21 +2,29 @@
 
 A run folder holds:
     config.json        the settings of the run (a resume must use the same ones)
-    checkpoint.npz     the state after the last finished epoch (see checkpoint.py)
+    checkpoint.npz     the state after the last finished epoch, and the run's settings (see checkpoint.py)
+    checkpoints/epoch_NNN.npz   the state after every `keep_every`-th epoch, for rolling back
     history.json       one record per epoch: losses, D(x), D(G(z)), seconds, images/s
     losses.csv         the same, as a table
     samples/epoch_NNN.png   the generator's images for one fixed batch of noise, after each epoch
     progress.gif       those grids as an animation, written at the end
+    branches/NN_after_epoch_KKK/   what a roll-back to epoch KKK set aside (nothing is deleted)
 
 When the folder already holds a checkpoint, training continues at the next epoch with the same weights,
 optimizer state, noise stream, data order and history, so an interrupted run (a Colab disconnect) ends
-where an uninterrupted one would have.
+where an uninterrupted one would have. `from_epoch=K` rolls the run back to a kept epoch first; training
+on from there is the same computation, so it reaches the same weights again.
+
+Every file is written to a temporary name and renamed, checkpoint before history, so a killed run or a
+full disk leaves complete files, no temporary ones, and a history that never claims an epoch the
+checkpoint lacks. The settings and the folder are checked before anything is written.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -26,13 +34,27 @@ import keras
 import numpy as np
 
 from .architecture import build_discriminator, build_generator
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import (
+    CheckpointError,
+    atomic_write,
+    checkpoint_summary,
+    copy_checkpoint,
+    load_checkpoint,
+    save_checkpoint,
+)
 from .data import load_dataset
 from .dcgan import DCGAN
 from .plots import image_grid
 from .validation import require_int
 
 CHECKPOINT = "checkpoint.npz"
+KEPT = "checkpoints"
+BRANCHES = "branches"
+KEEP_EVERY = 5  # default: keep every 5th epoch's checkpoint (and always the last one)
+
+
+class RunFolderError(ValueError):
+    """The run folder cannot be used as asked (not a folder, unwritable, full, another run's settings)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +82,7 @@ class TrainedRun:
     run_dir: Path
     config: RunConfig
     resumed_from: int = 0
+    branch: Path | None = None  # where a roll-back set the later epochs aside
 
     def images_per_second(self) -> float:
         """Median training speed over the epochs run in this session, leaving out the first (it compiles).
@@ -131,9 +154,22 @@ def fixed_noise(count: int, latent_dim: int, seed: int) -> np.ndarray:
 
 
 class EpochRecorder(keras.callbacks.Callback):
-    """After each epoch: time it, write the sample grid, the history and the checkpoint (in that order)."""
+    """After each epoch: time it, write the sample grid, the checkpoint, the history, a kept checkpoint.
 
-    def __init__(self, run_dir: Path, noise: np.ndarray, history: list[dict], images_per_epoch: int):
+    The grid comes first (a resumed run redraws it identically), the checkpoint before the history (so
+    the history never claims an epoch the checkpoint lacks). A failed write (a full disk) stops the run
+    with a RunFolderError saying which epoch the folder keeps.
+    """
+
+    def __init__(
+        self,
+        run_dir: Path,
+        noise: np.ndarray,
+        history: list[dict],
+        images_per_epoch: int,
+        config: RunConfig | None = None,
+        keep_every: int = 0,
+    ):
         super().__init__()
         self.run_dir, self.noise, self.history, self.images_per_epoch = (
             run_dir,
@@ -141,6 +177,7 @@ class EpochRecorder(keras.callbacks.Callback):
             history,
             images_per_epoch,
         )
+        self.config, self.keep_every = config, keep_every
         (run_dir / "samples").mkdir(parents=True, exist_ok=True)
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -151,12 +188,128 @@ class EpochRecorder(keras.callbacks.Callback):
         seconds = time.perf_counter() - self.started - float((logs or {}).get("measure_seconds", 0.0))
         record = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
         record.update(seconds=seconds, images_per_s=self.images_per_epoch / seconds)
+        settings = asdict(self.config) if self.config is not None else None
+        try:
+            save_sample_grid(
+                self.model.generator, self.noise, self.run_dir / "samples" / f"epoch_{epoch + 1:03d}.png"
+            )
+            save_checkpoint(
+                self.run_dir / CHECKPOINT, self.model, epoch + 1, [*self.history, record], settings
+            )
+        except OSError as error:
+            raise _write_failed(self.run_dir, error, kept=epoch) from None
         self.history.append(record)
-        save_sample_grid(
-            self.model.generator, self.noise, self.run_dir / "samples" / f"epoch_{epoch + 1:03d}.png"
+        try:
+            write_history(self.run_dir, self.history)
+            if self.keep_every and (epoch + 1) % self.keep_every == 0:
+                keep_checkpoint(self.run_dir, epoch + 1)
+        except OSError as error:
+            raise _write_failed(self.run_dir, error, kept=epoch + 1) from None
+
+
+def _write_failed(run_dir: Path, error: OSError, kept: int) -> RunFolderError:
+    where = f" {error.filename}" if error.filename else ""
+    return RunFolderError(
+        f"could not write{where} ({error.strerror or error}); {run_dir} keeps the run after epoch {kept}, "
+        "its last complete checkpoint.\nFree some space (or make the folder writable) and run the same "
+        "command again to resume."
+    )
+
+
+def kept_path(run_dir, epoch: int) -> Path:
+    return Path(run_dir) / KEPT / f"epoch_{epoch:03d}.npz"
+
+
+def keep_checkpoint(run_dir, epoch: int) -> Path:
+    """Copy the run's current checkpoint (after `epoch`) to checkpoints/epoch_NNN.npz."""
+    target = kept_path(run_dir, epoch)
+    target.parent.mkdir(exist_ok=True)
+    return copy_checkpoint(Path(run_dir) / CHECKPOINT, target)
+
+
+def _current_epoch(run_dir: Path) -> int | None:
+    """Epochs in the run's checkpoint.npz; None when it is missing or damaged."""
+    try:
+        return checkpoint_summary(Path(run_dir) / CHECKPOINT)[0]
+    except CheckpointError:
+        return None
+
+
+def kept_epochs(run_dir) -> list[int]:
+    """The epochs a run can roll back to: its kept checkpoints' and its last (readable) checkpoint's."""
+    run_dir = Path(run_dir)
+    epochs = {int(p.stem.split("_")[1]) for p in (run_dir / KEPT).glob("epoch_[0-9][0-9][0-9].npz")}
+    done = _current_epoch(run_dir)
+    return sorted(epochs if done is None else {*epochs, done})
+
+
+def check_roll_back(run_dir, epoch: int) -> tuple[int | None, list[int]]:
+    """(epochs done, epochs kept) when `run_dir` can roll back to `epoch`; RunFolderError otherwise.
+
+    Epochs done is None when checkpoint.npz is missing or damaged: a kept epoch still rescues the run.
+    """
+    run_dir = Path(run_dir)
+    done, available = _current_epoch(run_dir), kept_epochs(run_dir)
+    if not available and not (run_dir / CHECKPOINT).exists():
+        raise RunFolderError(f"{run_dir} holds no checkpoint to roll back (--from-epoch {epoch}).")
+    if epoch == done:
+        return done, available
+    if (done is not None and epoch > done) or (epoch > 0 and not kept_path(run_dir, epoch).exists()):
+        raise RunFolderError(
+            f"--from-epoch {epoch}: {run_dir} can roll back to epoch "
+            f"{', '.join(map(str, [0, *available]))}, not {epoch} (it keeps every --keep-checkpoints "
+            "epochs' checkpoints in checkpoints/)."
         )
-        write_history(self.run_dir, self.history)
-        save_checkpoint(self.run_dir / CHECKPOINT, self.model, epoch + 1, self.history)
+    if epoch:
+        checkpoint_summary(kept_path(run_dir, epoch))  # readable?
+    return done, available
+
+
+def roll_back(run_dir, epoch: int) -> Path | None:
+    """Roll a run folder back to the kept checkpoint of `epoch`, setting the later epochs aside.
+
+    The checkpoint, history, losses, GIF, later sample grids and later kept checkpoints move to (or are
+    copied into) a new folder branches/NN_after_epoch_KKK/, so nothing is lost; the run folder then
+    holds the run as it was after `epoch`, and training on starts a new branch from there. Returns that
+    branch folder, or None when the run already stands at `epoch`. `epoch=0` starts the run afresh.
+    """
+    import shutil
+
+    run_dir = Path(run_dir)
+    epoch = require_int(epoch, "from_epoch", minimum=0)
+    done, available = check_roll_back(run_dir, epoch)
+    if epoch == done:
+        return None
+    current, source = run_dir / CHECKPOINT, kept_path(run_dir, epoch)
+    history = checkpoint_summary(source)[1] if epoch else []
+
+    branches = run_dir / BRANCHES
+    number = 1 + max((int(p.name[:2]) for p in branches.glob("[0-9][0-9]_*")), default=0)
+    branch = branches / f"{number:02d}_after_epoch_{epoch:03d}"
+    (branch / "samples").mkdir(parents=True)
+    # Copies first: until the checkpoint is replaced, the folder still resumes the old branch.
+    if current.exists():  # even a damaged one: it is the user's to inspect
+        copy_checkpoint(current, branch / CHECKPOINT)
+    for name in ("history.json", "losses.csv", "config.json", "progress.gif"):
+        if (run_dir / name).exists():
+            shutil.copyfile(run_dir / name, branch / name)
+    later_samples = [
+        p for p in (run_dir / "samples").glob("epoch_[0-9][0-9][0-9].png") if int(p.stem[6:]) > epoch
+    ]
+    for path in later_samples:
+        shutil.copyfile(path, branch / "samples" / path.name)
+    for later in [e for e in available if e > epoch and kept_path(run_dir, e).exists()]:
+        (branch / KEPT).mkdir(exist_ok=True)
+        os.replace(kept_path(run_dir, later), branch / KEPT / kept_path(run_dir, later).name)
+    if epoch:
+        copy_checkpoint(source, current)
+    else:
+        current.unlink(missing_ok=True)
+    for path in later_samples:
+        path.unlink()
+    (run_dir / "progress.gif").unlink(missing_ok=True)
+    write_history(run_dir, history)
+    return branch
 
 
 def generate(generator, noise) -> np.ndarray:
@@ -171,19 +324,26 @@ def save_sample_grid(generator, noise, path: Path) -> Path:
 
     grid = image_grid(generate(generator, noise))
     pixels = (np.clip(grid, 0, 1) * 255).round().astype(np.uint8)
-    Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels).save(path)
-    return path
+    picture = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+    return atomic_write(path, lambda temporary: picture.save(temporary, format="PNG"))
 
 
 def write_history(run_dir: Path, history: list[dict]) -> None:
-    (run_dir / "history.json").write_text(json.dumps(history, indent=1))
+    run_dir = Path(run_dir)
+    atomic_write(run_dir / "history.json", lambda t: Path(t).write_text(json.dumps(history, indent=1)))
     if history:
         # The union of the records' names, in order: a run resumed with measures adds columns.
         names = list(dict.fromkeys(name for record in history for name in record))
-        with open(run_dir / "losses.csv", "w", newline="") as file:
-            writer = csv.DictWriter(file, fieldnames=names, restval="")
-            writer.writeheader()
-            writer.writerows(history)
+
+        def write_csv(temporary):
+            with open(temporary, "w", newline="") as file:
+                writer = csv.DictWriter(file, fieldnames=names, restval="")
+                writer.writeheader()
+                writer.writerows(history)
+
+        atomic_write(run_dir / "losses.csv", write_csv)
+    else:
+        (run_dir / "losses.csv").unlink(missing_ok=True)
 
 
 def write_gif(run_dir, seconds_per_frame: float = 0.25) -> Path | None:
@@ -191,32 +351,162 @@ def write_gif(run_dir, seconds_per_frame: float = 0.25) -> Path | None:
     from PIL import Image
 
     run_dir = Path(run_dir)
-    frames = [Image.open(p) for p in sorted((run_dir / "samples").glob("epoch_*.png"))]
+    frames = [Image.open(p) for p in sorted((run_dir / "samples").glob("epoch_[0-9][0-9][0-9].png"))]
     if not frames:
         return None
-    path = run_dir / "progress.gif"
     duration = int(seconds_per_frame * 1000)
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=duration, loop=0)
-    return path
+    try:
+        return atomic_write(
+            run_dir / "progress.gif",
+            lambda temporary: frames[0].save(
+                temporary, format="GIF", save_all=True, append_images=frames[1:], duration=duration, loop=0
+            ),
+        )
+    finally:
+        for frame in frames:
+            frame.close()
 
 
-def _check_config(run_dir: Path, config: RunConfig) -> None:
-    """Write config.json, or make sure an existing run folder was made with the same settings."""
-    path = run_dir / "config.json"
+# The command-line option of every setting, so a refusal can say exactly what to type.
+OPTIONS = {
+    "dataset": "--dataset",
+    "batch_size": "--batch-size",
+    "latent_dim": "--latent-dim",
+    "seed": "--seed",
+    "limit": "--limit",
+    "image_size": "--image-size",
+    "real_target": "--real-target",
+    "learning_rate": "--learning-rate",
+    "beta_1": "--beta-1",
+    "precision": "--precision",
+}
+
+
+def validate_config(config: RunConfig) -> RunConfig:
+    """Check every setting of a run before anything is written; raise ValueError/TypeError naming it."""
+    if not isinstance(config, RunConfig):
+        raise TypeError(f"config must be a RunConfig, got {type(config).__name__}.")
+    if not isinstance(config.dataset, str):
+        raise TypeError(f"dataset must be a data set's name, got {type(config.dataset).__name__}.")
+    require_int(config.batch_size, "batch_size", minimum=1)
+    require_int(config.latent_dim, "latent_dim", minimum=1)
+    require_int(config.seed, "seed", minimum=0)
+    if config.limit is not None:
+        require_int(config.limit, "limit", minimum=1)
+    if config.image_size is not None:
+        require_int(config.image_size, "image_size", minimum=8)
+    for name, low, high, closed in (("real_target", 0, 1, True), ("beta_1", 0, 1, False)):
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{name} must be a number, got {type(value).__name__}.")
+        if not (low < value <= high if closed else low <= value < high):
+            interval = f"({low}, {high}]" if closed else f"[{low}, {high})"
+            raise ValueError(f"{name}: expected a number in {interval}, got {value}.")
+    rate = config.learning_rate
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < np.inf:
+        raise ValueError(f"learning_rate: expected a number > 0, got {rate!r}.")
+    if config.precision not in PRECISIONS:
+        raise ValueError(f"precision: expected one of {', '.join(PRECISIONS)}, got {config.precision!r}.")
+    return config
+
+
+def check_run_folder(run_dir: Path) -> None:
+    """Make sure `run_dir` is, or can become, a writable folder, without writing anything there."""
+    run_dir = Path(run_dir)
+    existing = run_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing == run_dir and not run_dir.is_dir():
+        raise RunFolderError(
+            f"{run_dir} is a file; expected a run folder (new, or one train wrote). Choose another --out."
+        )
+    if not existing.is_dir():
+        raise RunFolderError(
+            f"{run_dir} would be a folder inside {existing}, which is a file. Choose another --out."
+        )
+    for folder in [existing, *(run_dir / name for name in ("samples", KEPT) if (run_dir / name).is_dir())]:
+        _require_writable(folder, run_dir)
+
+
+def _require_writable(folder: Path, run_dir: Path) -> None:
+    import tempfile
+
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".write-test-")
+    except OSError as error:
+        raise RunFolderError(
+            f"cannot write into {folder} ({error.strerror or error}); the run needs a writable folder. "
+            f"Make it writable, or choose another --out than {run_dir}."
+        ) from None
+    os.close(handle)
+    os.unlink(name)
+
+
+def read_config_file(run_dir: Path) -> dict | None:
+    """The settings in a run folder's config.json (None when there is none); RunFolderError when broken."""
+    path = Path(run_dir) / "config.json"
     if not path.exists():
-        path.write_text(json.dumps(asdict(config), indent=1))
+        return None
+    try:
+        text = path.read_text()
+        stored = json.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        came = "an empty file" if path.stat().st_size == 0 else f"{type(error).__name__}: {error}"
+        stored = came
+    if not isinstance(stored, dict):
+        came = stored if isinstance(stored, str) else f"a JSON {type(stored).__name__}"
+        raise RunFolderError(
+            f'{path} is not a run\'s settings (expected a JSON object like {{"batch_size": 64, ...}}; '
+            f"came: {came}). Move it away (train rewrites it from the checkpoint), or choose another --out."
+        )
+    return stored
+
+
+def stored_settings(run_dir: Path, checkpoint: Path | None = None) -> tuple[dict | None, str]:
+    """(settings, where from) of the run in `run_dir`: its checkpoint's, else its config.json's.
+
+    `checkpoint`: the checkpoint file to read them from (default: the folder's checkpoint.npz).
+    """
+    run_dir = Path(run_dir)
+    checkpoint = run_dir / CHECKPOINT if checkpoint is None else Path(checkpoint)
+    from_file = read_config_file(run_dir)
+    if checkpoint.exists():
+        _, _, from_checkpoint = checkpoint_summary(checkpoint)
+        if from_checkpoint is not None:
+            return from_checkpoint, "its checkpoint"
+        if from_file is None:
+            raise RunFolderError(
+                f"{checkpoint} was written before checkpoints held their settings and "
+                f"{run_dir / 'config.json'} is gone, so the run's settings are unknown. Restore config.json, "
+                "or choose another --out."
+            )
+    return from_file, "config.json"
+
+
+def _check_settings(run_dir: Path, config: RunConfig, checkpoint: Path | None = None) -> None:
+    """Refuse to continue the run in `run_dir` under other settings than it was trained with."""
+    stored, source = stored_settings(run_dir, checkpoint)
+    if stored is None:
         return
     # A setting added after a folder was written has its default there.
-    stored = {**asdict(RunConfig()), **json.loads(path.read_text())}
+    stored = {**asdict(RunConfig()), **stored}
     different = {k: (stored.get(k), v) for k, v in asdict(config).items() if stored.get(k) != v}
-    if different:
-        listed = "; ".join(
-            f"{k}: the folder has {old!r}, you asked for {new!r}" for k, (old, new) in different.items()
-        )
-        raise ValueError(
-            f"{run_dir} holds a run with other settings ({listed}). Resume it with the same settings, "
-            "or choose another run folder."
-        )
+    if not different:
+        return
+    listed = "; ".join(
+        f"{k}: the folder has {old!r}, you asked for {new!r}" for k, (old, new) in different.items()
+    )
+    options = " ".join(
+        f"{OPTIONS[k]} {old}" if old is not None else f"no {OPTIONS[k]}"
+        for k, (old, _) in different.items()
+        if k in OPTIONS
+    )
+    python = ", ".join(f"{k}={old!r}" for k, (old, _) in different.items())
+    raise RunFolderError(
+        f"{run_dir} holds a run with other settings ({listed}; read from {source}).\n"
+        f"Resume it with its own (command line: {options}; Python: RunConfig({python})), "
+        "or choose another run folder."
+    )
 
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
@@ -249,8 +539,7 @@ def make_gan(
     `networks`: a function () -> (generator, discriminator) to train other networks (the benchmarks use
     the TF tutorial's); the course's `build_generator`/`build_discriminator` when None.
     """
-    if config.precision not in PRECISIONS:
-        raise ValueError(f"precision: expected one of {', '.join(PRECISIONS)}, got {config.precision!r}.")
+    validate_config(config)
     keras.utils.set_random_seed(config.seed)
     with dtype_policy(config.precision):
         if networks is None:
@@ -333,6 +622,8 @@ def train_dcgan(
     loop: str = "auto",
     measures=None,
     measure_samples: int = 360,
+    keep_every: int = KEEP_EVERY,
+    from_epoch: int | None = None,
 ) -> TrainedRun:
     """Train (or resume) a DCGAN into `run_dir` until `epochs` epochs are done.
 
@@ -350,32 +641,67 @@ def train_dcgan(
         loop: "auto", "fit" or "resident" (see `fit_epochs`).
         measures: a `measures.Evaluator` (lesson 06): its measures of `measure_samples` images from a
             fixed batch of noise are added to every epoch's record.
+        keep_every: also keep the checkpoint of every `keep_every`-th epoch in checkpoints/ (0: only
+            the last), so the run can be rolled back.
+        from_epoch: first roll the run back to this kept epoch (see `roll_back`), then train on.
+
+    Raises:
+        RunFolderError: the folder is not usable, holds a run with other settings, or filled up.
+        CheckpointError: the folder's checkpoint is damaged.
+        ValueError, TypeError: a setting is out of range.
+    Nothing is written before the settings, the folder, the data and the checkpoint have been checked.
     """
-    config = config or RunConfig()
+    config = validate_config(config or RunConfig())
     epochs = require_int(epochs, "epochs", minimum=1)
+    keep_every = require_int(keep_every, "keep_every", minimum=0)
+    if from_epoch is not None:
+        from_epoch = require_int(from_epoch, "from_epoch", minimum=0)
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    _check_config(run_dir, config)
+    check_run_folder(run_dir)
+    if from_epoch is None:
+        _check_settings(run_dir, config)
+    else:
+        # A roll-back may rescue a run whose checkpoint.npz is damaged: the kept epoch's settings count.
+        if from_epoch > epochs:
+            raise ValueError(
+                f"--from-epoch {from_epoch} is past --epochs {epochs}; expected at most {epochs}."
+            )
+        done, _ = check_roll_back(run_dir, from_epoch)
+        _check_settings(run_dir, config, kept_path(run_dir, from_epoch) if from_epoch != done else None)
     if images is None:
         data = load_dataset(config.dataset, split="train", limit=config.limit, image_size=config.image_size)
         images = data.images
     images = np.asarray(images, dtype="float32")
-
+    steps = len(epoch_order(len(images), config.batch_size, config.seed, 0))  # batch_size <= images
     gan = make_gan(config, images.shape[1:], step_function, steps_per_execution)
+
+    # Everything is checked: from here on the folder is written.
+    run_dir.mkdir(parents=True, exist_ok=True)
+    branch = roll_back(run_dir, from_epoch) if from_epoch is not None else None
     history: list[dict] = []
     done = 0
     if (run_dir / CHECKPOINT).exists():
         done, history = load_checkpoint(run_dir / CHECKPOINT, gan)
-    run = TrainedRun(gan, history, run_dir, config, resumed_from=done)
+    atomic_write(run_dir / "config.json", lambda t: Path(t).write_text(json.dumps(asdict(config), indent=1)))
+    if done:
+        # A run killed between its checkpoint and its history or kept copy catches up here.
+        write_history(run_dir, history)
+        if keep_every and done % keep_every == 0 and not kept_path(run_dir, done).exists():
+            keep_checkpoint(run_dir, done)
+    run = TrainedRun(gan, history, run_dir, config, resumed_from=done, branch=branch)
+    if branch is not None:
+        print(f"Rolled {run_dir} back to epoch {done}; the later epochs are kept in {branch}.")
     if done >= epochs:
+        gif = run_dir / "progress.gif"
+        if not gif.exists() or gif.stat().st_size == 0:
+            write_gif(run_dir)
         print(f"{run_dir} already holds {done} epochs (asked for {epochs}): nothing to train.")
         return run
     if done:
         print(f"Resuming {run_dir} after epoch {done} of {epochs}.")
 
-    steps = len(epoch_order(len(images), config.batch_size, config.seed, done))
     noise = fixed_noise(grid_images, config.latent_dim, config.seed)
-    recorder = EpochRecorder(run_dir, noise, history, steps * config.batch_size)
+    recorder = EpochRecorder(run_dir, noise, history, steps * config.batch_size, config, keep_every)
     if measures is not None:
         from .epoch_measures import EpochMeasures
 
@@ -388,5 +714,8 @@ def train_dcgan(
 
         callbacks = [LiveProgress(noise, history), *callbacks]
     fit_epochs(gan, images, config, done, epochs, [*run_callbacks, *callbacks], verbose, loop)
-    write_gif(run_dir)
+    try:
+        write_gif(run_dir)
+    except OSError as error:
+        raise _write_failed(run_dir, error, kept=epochs) from None
     return run
