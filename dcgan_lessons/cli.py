@@ -28,7 +28,7 @@ def _build(args: argparse.Namespace) -> int:
     from .colab import AddressError, CourseAddress, write_address
 
     try:
-        address = CourseAddress.parse(args.repo) if args.repo else None
+        address = CourseAddress.parse(args.repo) if args.repo is not None else None
         if address and not args.check:  # the fork's address becomes the setting, so --check agrees later
             write_address(Path(args.solutions).resolve().parent / "pyproject.toml", address)
             print(f"pyproject.toml: the course's address is now {address}")
