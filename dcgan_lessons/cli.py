@@ -297,7 +297,12 @@ def make_parser() -> argparse.ArgumentParser:
     wheel.set_defaults(run=_wheel)
 
     train = commands.add_parser("train", help="train the DCGAN into a run folder (resumable)")
-    train.add_argument("--out", required=True, help="run folder: samples, GIF, loss log, checkpoints")
+    train.add_argument(
+        "--out",
+        required=True,
+        help="run folder: samples, GIF, loss log, checkpoints (on Colab, a folder on the mounted Drive, "
+        "/content/drive/MyDrive/..., survives a disconnect: run the same command in a new runtime to resume)",
+    )
     train.add_argument(
         "--dataset", help="digits (offline), mnist, fashion_mnist or cifar10 (default: by profile)"
     )

@@ -1,6 +1,7 @@
 """The course's address in every lesson, the install cell's wheel fallback, `wheel`, and the T4 path."""
 
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -224,3 +225,17 @@ def test_a_t4_gets_float16_with_loss_scaling(monkeypatch):
     layer = next(layer for layer in gan.generator.layers if "conv" in layer.name)
     assert (layer.compute_dtype, layer.variable_dtype) == ("float16", "float32")
     # That this trains: test_fast_training.py::test_float16_uses_loss_scaling_and_trains
+
+
+def test_a_new_runtime_resumes_a_run_folder_on_drive(tmp_path):
+    """Two processes (two Colab runtimes), one run folder: the second resumes after the first's epoch."""
+    out = tmp_path / "content" / "drive" / "MyDrive" / "dcgan-lessons" / "runs" / "digits"
+    train = ("train", "--profile", "quick", "--dataset", "digits", "--limit", "64", "--batch-size", "32")
+    first = run_cli(*train, "--epochs", "1", "--out", str(out), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert not list(out.rglob("*.tmp*")), "a temporary file was left behind"
+    second = run_cli(*train, "--epochs", "2", "--out", str(out), cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert f"Resuming {out} after epoch 1 of 2." in second.stdout
+    history = json.loads((out / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2]
