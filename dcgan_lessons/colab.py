@@ -124,7 +124,8 @@ if importlib.util.find_spec("dcgan_lessons") is None:
     if tried.returncode == 0:
         print(f"Installed the course's package from {{COURSE_PACKAGE}}.")
     else:  # no network, or no such repository: use a wheel from `python -m dcgan_lessons wheel`
-        why = (tried.stderr.strip().splitlines() or ["no message"])[-1]
+        lines = tried.stderr.strip().splitlines() or ["no message"]  # pip's own line, or git's
+        why = next((x.strip() for x in lines if x.lstrip().startswith(("ERROR:", "fatal:"))), lines[-1])
         folders = {json.dumps(list(WHEEL_FOLDERS))}
         wheels = [w for d in folders for w in sorted(glob.glob(f"{{d}}/dcgan_lessons-*.whl"))]
         if not wheels:
