@@ -187,11 +187,16 @@ def _tagged(notebook: nbformat.NotebookNode, tag: str, cell_type: str) -> nbform
     )
 
 
-def stamp_install_cell(notebook: nbformat.NotebookNode, address: CourseAddress) -> None:
-    """Write the install cell for `address` (in place): the tagged cell, a pre-stamping one, or a new one."""
-    cell = _tagged(notebook, INSTALL_TAG, "code") or next(
+def install_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    """The lesson's install cell: the tagged one, or one written before stamping existed; None if neither."""
+    return _tagged(notebook, INSTALL_TAG, "code") or next(
         (c for c in notebook.cells if c.cell_type == "code" and LEGACY_INSTALL_LINE in c.source), None
     )
+
+
+def stamp_install_cell(notebook: nbformat.NotebookNode, address: CourseAddress) -> None:
+    """Write the install cell for `address` (in place): the tagged cell, a pre-stamping one, or a new one."""
+    cell = install_cell(notebook)
     if cell is None:  # before the first code cell: nothing may import the package before it
         first = next((i for i, c in enumerate(notebook.cells) if c.cell_type == "code"), len(notebook.cells))
         cell = nbformat.v4.new_code_cell()
@@ -212,12 +217,20 @@ def stamp_badge(notebook: nbformat.NotebookNode, address: CourseAddress, path_in
 
 
 def course_address(solutions_dir: Path) -> tuple[CourseAddress | None, Path]:
-    """The address set in the pyproject.toml beside solutions/ (None without one), and the course's root."""
-    from .colab import read_address
+    """The address set in the course's pyproject.toml, and the course's root folder.
+
+    The pyproject.toml beside solutions/, else the one of the source checkout this package runs from (a
+    copy of the lessons elsewhere keeps the course's address); (None, solutions' parent) without either.
+    """
+    from .colab import course_root, read_address
 
     root = solutions_dir.resolve().parent
-    pyproject = root / "pyproject.toml"
-    return (read_address(pyproject) if pyproject.is_file() else None), root
+    if (root / "pyproject.toml").is_file():
+        return read_address(root / "pyproject.toml"), root
+    try:
+        return read_address(course_root(root) / "pyproject.toml"), root
+    except FileNotFoundError:
+        return None, root
 
 
 def path_in_repository(path: Path, root: Path) -> str:
@@ -287,7 +300,8 @@ def build(
         }
         expected_outputs.add(source.name)
         for path, notebook in versions.items():
-            if address is not None:
+            # Lessons have an install cell; a notebook without one (a test's) is not stamped.
+            if address is not None and install_cell(solution) is not None:
                 stamp_install_cell(notebook, address)
                 stamp_badge(notebook, address, path_in_repository(path, root))
             text = serialise(notebook)
