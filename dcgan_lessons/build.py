@@ -17,15 +17,21 @@ nbval's markers live in cell tags, where learners do not see them: a `# NBVAL_CH
 of nbval's comment markers) in a solution cell is moved to the tag nbval reads (`nbval-check-output`)
 in both versions. `build` rewrites the solution so; `build --check` reports a solution that still has
 one. Moving is idempotent: re-running `build` after a merge converts whatever markers arrived with it.
+
+The course's address (pyproject.toml, see `colab.py`) is stamped into both versions: the install cell
+(tagged `course-install`) and an "Open in Colab" badge cell at the top (tagged `colab-badge`).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from .colab import BADGE_TAG, INSTALL_TAG, LEGACY_INSTALL_LINE, CourseAddress, badge_source, install_source
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -175,6 +181,63 @@ def check_exercises_known(notebook: nbformat.NotebookNode, lesson: str, name: st
                 )
 
 
+def _tagged(notebook: nbformat.NotebookNode, tag: str, cell_type: str) -> nbformat.NotebookNode | None:
+    return next(
+        (c for c in notebook.cells if c.cell_type == cell_type and tag in c.metadata.get("tags", [])), None
+    )
+
+
+def install_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    """The lesson's install cell: the tagged one, or one written before stamping existed; None if neither."""
+    return _tagged(notebook, INSTALL_TAG, "code") or next(
+        (c for c in notebook.cells if c.cell_type == "code" and LEGACY_INSTALL_LINE in c.source), None
+    )
+
+
+def stamp_install_cell(notebook: nbformat.NotebookNode, address: CourseAddress) -> None:
+    """Write the install cell for `address` (in place): the tagged cell, a pre-stamping one, or a new one."""
+    cell = install_cell(notebook)
+    if cell is None:  # before the first code cell: nothing may import the package before it
+        first = next((i for i, c in enumerate(notebook.cells) if c.cell_type == "code"), len(notebook.cells))
+        cell = nbformat.v4.new_code_cell()
+        cell.id = INSTALL_TAG  # a fixed id, so rebuilding is byte-for-byte stable
+        notebook.cells.insert(first, cell)
+    cell.source = install_source(address)
+    cell.metadata["tags"] = [*(t for t in cell.metadata.get("tags", []) if t != INSTALL_TAG), INSTALL_TAG]
+
+
+def stamp_badge(notebook: nbformat.NotebookNode, address: CourseAddress, path_in_repo: str) -> None:
+    """Write the "Open in Colab" badge cell for this notebook (in place), first in the notebook."""
+    cell = _tagged(notebook, BADGE_TAG, "markdown")
+    if cell is None:
+        cell = nbformat.v4.new_markdown_cell(metadata={"tags": [BADGE_TAG]})
+        cell.id = BADGE_TAG
+        notebook.cells.insert(0, cell)
+    cell.source = badge_source(address, path_in_repo)
+
+
+def course_address(solutions_dir: Path) -> tuple[CourseAddress | None, Path]:
+    """The address set in the course's pyproject.toml, and the course's root folder.
+
+    The pyproject.toml beside solutions/, else the one of the source checkout this package runs from (a
+    copy of the lessons elsewhere keeps the course's address); (None, solutions' parent) without either.
+    """
+    from .colab import course_root, read_address
+
+    root = solutions_dir.resolve().parent
+    if (root / "pyproject.toml").is_file():
+        return read_address(root / "pyproject.toml"), root
+    try:
+        return read_address(course_root(root) / "pyproject.toml"), root
+    except FileNotFoundError:
+        return None, root
+
+
+def path_in_repository(path: Path, root: Path) -> str:
+    """`notebooks/00_setup.ipynb`: where Colab finds this notebook in the repository."""
+    return Path(os.path.relpath(path.resolve(), root)).as_posix()
+
+
 def serialise(notebook: nbformat.NotebookNode) -> str:
     """nbformat's canonical JSON (sorted keys, one-space indent), so rebuilding is byte-for-byte stable."""
     return nbformat.writes(notebook, version=4) + "\n"
@@ -192,9 +255,17 @@ class BuildReport:
 
 
 def build(
-    solutions_dir: Path | str = "solutions", notebooks_dir: Path | str = "notebooks", *, check: bool = False
+    solutions_dir: Path | str = "solutions",
+    notebooks_dir: Path | str = "notebooks",
+    *,
+    check: bool = False,
+    address: CourseAddress | None = None,
 ) -> BuildReport:
-    """Write the learner notebooks (and clean the solutions); with check=True only report what is stale."""
+    """Write the learner notebooks (and clean the solutions); with check=True only report what is stale.
+
+    `address` (default: pyproject.toml's, when there is one beside the solutions folder) is stamped into
+    every notebook's install cell and badge.
+    """
     solutions_dir, notebooks_dir = Path(solutions_dir), Path(notebooks_dir)
     if not solutions_dir.is_dir():
         raise FileNotFoundError(
@@ -204,6 +275,8 @@ def build(
     sources = sorted(solutions_dir.glob("*.ipynb"))
     if not sources:
         raise FileNotFoundError(f"No .ipynb files in {solutions_dir.resolve()}.")
+    configured, root = course_address(solutions_dir)
+    address = address or configured
     report = BuildReport()
     expected_outputs = set()
     for source in sources:
@@ -221,12 +294,17 @@ def build(
                 "Fix it or restore it from git."
             ) from None
         check_exercises_known(solution, lesson, source.name)
-        targets = {
-            source: serialise(clean(solution, lesson, "solution")),
-            notebooks_dir / source.name: serialise(learner_notebook(solution, lesson, source.name)),
+        versions = {
+            source: clean(solution, lesson, "solution"),
+            notebooks_dir / source.name: learner_notebook(solution, lesson, source.name),
         }
         expected_outputs.add(source.name)
-        for path, text in targets.items():
+        for path, notebook in versions.items():
+            # Lessons have an install cell; a notebook without one (a test's) is not stamped.
+            if address is not None and install_cell(solution) is not None:
+                stamp_install_cell(notebook, address)
+                stamp_badge(notebook, address, path_in_repository(path, root))
+            text = serialise(notebook)
             if path.exists() and path.read_text(encoding="utf-8") == text:
                 continue
             if check:

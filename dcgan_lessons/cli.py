@@ -1,7 +1,8 @@
 """Command line: `python -m dcgan_lessons <command>`.
 
 doctor   print the environment report (exit 1 when something the course needs is missing)
-build    write the learner notebooks from solutions/ (--check: only verify they are up to date)
+build    write the learner notebooks from solutions/ (--check: verify only; --repo: for a fork)
+wheel    build the package's wheel, for Colab's install cell when the repository cannot be reached
 train    train the course's DCGAN headless into a run folder (resumes when the folder has a checkpoint)
 grade    grade submitted notebooks: a gradebook CSV and one feedback file per learner
 nbgrader-source  write the lessons as nbgrader source notebooks (cell metadata and test cells)
@@ -24,10 +25,15 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from .build import BuildError, build
+    from .colab import AddressError, CourseAddress, write_address
 
     try:
-        report = build(args.solutions, args.notebooks, check=args.check)
-    except (BuildError, FileNotFoundError) as error:
+        address = CourseAddress.parse(args.repo) if args.repo is not None else None
+        if address and not args.check:  # the fork's address becomes the setting, so --check agrees later
+            write_address(Path(args.solutions).resolve().parent / "pyproject.toml", address)
+            print(f"pyproject.toml: the course's address is now {address}")
+        report = build(args.solutions, args.notebooks, check=args.check, address=address)
+    except (BuildError, FileNotFoundError, AddressError) as error:
         print(f"build failed: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # a notebooks folder that cannot be written, or a file in its place
@@ -54,6 +60,21 @@ def _build(args: argparse.Namespace) -> int:
         )
     if not report.written:
         print(f"Nothing to do: {len(report.lessons)} lesson(s) already up to date.")
+    return 0
+
+
+def _wheel(args: argparse.Namespace) -> int:
+    from .colab import build_wheel
+
+    try:
+        wheel = build_wheel(args.out)
+    except (FileNotFoundError, RuntimeError) as error:
+        print(f"wheel failed: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"wrote {wheel}\nOn Colab, upload it next to the notebook (Files pane) or to MyDrive/dcgan-lessons/ "
+        "on Drive: a lesson's first cell installs it when the course's repository cannot be reached."
+    )
     return 0
 
 
@@ -265,10 +286,24 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--notebooks", default="notebooks", help="folder of learner notebooks (default: %(default)s)"
     )
+    build.add_argument(
+        "--repo",
+        metavar="URL[@TAG]",
+        help="stamp this repository (a fork) into every install cell and badge; saved in pyproject.toml",
+    )
     build.set_defaults(run=_build)
 
+    wheel = commands.add_parser("wheel", help="build the package's wheel for an offline Colab install")
+    wheel.add_argument("--out", default="dist", help="folder for the .whl (default: %(default)s)")
+    wheel.set_defaults(run=_wheel)
+
     train = commands.add_parser("train", help="train the DCGAN into a run folder (resumable)")
-    train.add_argument("--out", required=True, help="run folder: samples, GIF, loss log, checkpoints")
+    train.add_argument(
+        "--out",
+        required=True,
+        help="run folder: samples, GIF, loss log, checkpoints (on Colab, a folder on the mounted Drive, "
+        "/content/drive/MyDrive/..., survives a disconnect: run the same command in a new runtime to resume)",
+    )
     train.add_argument(
         "--dataset", help="digits (offline), mnist, fashion_mnist or cifar10 (default: by profile)"
     )
