@@ -18,11 +18,12 @@ def test_compare_values_matches_within_tolerance():
     [
         (np.zeros((2, 3)), np.zeros((3, 2)), "shape", "expected shape (2, 3), got shape (3, 2)"),
         (np.zeros(3, np.float32), np.zeros(3), "dtype", "expected dtype float32, got dtype float64"),
-        (np.array([1.0, 2.0]), np.array([1.0, 2.5]), "values", "first at index (1,): expected 2, got 2.5"),
+        (np.array([1.0, 2.0]), np.array([1.0, 2.5]), "values", "first at index (1,); expected [1., 2.], got"),
+        (np.arange(10.0), np.arange(10.0) + (np.arange(10) == 3), "values", "index (3,): expected 3, got 4"),
         (np.zeros(2), "zeros", "type", "expected an array of shape (2,), got str"),
         (1.0, None, "type", "expected a number, got NoneType"),
         ((1.0, 2.0), (1.0,), "length", "expected 2 items, got 1"),
-        ((1.0, 2.0), (1.0, 3.0), "values", "item 1:"),
+        ((1.0, 2.0), (1.0, 3.0), "values", "item 2 of 2:"),
     ],
 )
 def test_compare_values_says_what_differs(expected, got, kind, text):
@@ -61,7 +62,8 @@ def test_wrong_answer_feedback_shows_expected_got_and_the_hint_but_not_the_solut
     assert check("00.scale_images", mine) is scale_images
     out = capsys.readouterr().out
     assert "✗ 00.scale_images" in out
-    assert "expected -1, got 0" in out  # the first pixel, 0, should map to -1
+    assert "first at index (0, 0, 0, 0)" in out  # the first pixel, 0, should map to -1
+    assert all(line.count(", got") <= 1 for line in out.splitlines())  # "expected … got" said once
     assert "your values lie in [0, 1]" in out
     assert "127.5" not in out  # the answer itself is never printed
 
