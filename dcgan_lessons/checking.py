@@ -112,8 +112,28 @@ class Exercise:
     def expected(self, case: Case) -> Any:
         if case.expected is not _FROM_REFERENCE:
             return case.expected
-        with quiet():  # the course's own code never warns into the learner's output
-            return self.run(case, self.reference)
+        return self.course_output(case, self.reference)
+
+    def course_output(self, case: Case, answer: Callable) -> Any:
+        """What the reference or a planted mistake gives on `case`, computed once per process.
+
+        Cases are fixed (seeded), so these never change; caching them keeps a check of a wrong answer to
+        the cost of running the answer itself. An exception is cached and raised again.
+        """
+        key = (id(self), id(case), id(answer))
+        entry = _COURSE_OUTPUTS.get(key)
+        if entry is None or entry[0] is not case or entry[1] is not answer:
+            try:
+                # The course's own code never warns, or prints, into the learner's output.
+                with quiet(), contextlib.redirect_stdout(_SINK), contextlib.redirect_stderr(_SINK):
+                    entry = (case, answer, True, self.run(case, answer))
+            except Exception as error:  # noqa: BLE001 - kept and raised again, like a value
+                entry = (case, answer, False, error)
+            _COURSE_OUTPUTS[key] = entry
+        _, _, returned, value = entry
+        if not returned:
+            raise value
+        return value
 
     def run(self, case: Case, answer: Callable) -> Any:
         """What the checks compare for `answer` on `case`."""
@@ -130,6 +150,9 @@ class Exercise:
             check_dtype=self.check_dtype,
             labels=self.item_labels,
         )
+
+
+_COURSE_OUTPUTS: dict[tuple[int, int, int], tuple] = {}
 
 
 @contextlib.contextmanager
@@ -482,8 +505,7 @@ def _diagnose(exercise: Exercise, case: Case, got) -> tuple[str, ...]:
     hints = []
     for mistake in exercise.mistakes:
         try:
-            with quiet(), contextlib.redirect_stdout(_SINK), contextlib.redirect_stderr(_SINK):
-                planted = exercise.run(case, mistake.answer)
+            planted = exercise.course_output(case, mistake.answer)
         except Exception as error:  # noqa: BLE001 - a mistake that raises matches an answer raising alike
             if isinstance(got, BaseException) and type(error) is type(got):
                 hints.append(mistake.hint)
