@@ -95,6 +95,7 @@ class Exercise:
     rtol: float = 1e-5
     atol: float = 1e-6
     check_dtype: bool = False  # True when the dtype is part of what the exercise teaches
+    integers: bool = False  # True when the spec asks for integers: a float 3.0 for 3 then fails
     # What to compare, when not the return value itself: observe(result, args) -> comparable value.
     # E.g. what a model computes, or the weights a training step left behind in its arguments.
     observe: Callable | None = None
@@ -149,6 +150,7 @@ class Exercise:
             atol=self.atol,
             check_dtype=self.check_dtype,
             labels=self.item_labels,
+            integers=self.integers,
         )
 
 
@@ -211,7 +213,14 @@ def _to_array(value) -> np.ndarray | None:
 
 
 def compare_values(
-    expected, got, *, rtol=1e-5, atol=1e-6, check_dtype=False, labels: Sequence[str] | None = None
+    expected,
+    got,
+    *,
+    rtol=1e-5,
+    atol=1e-6,
+    check_dtype=False,
+    labels: Sequence[str] | None = None,
+    integers: bool = False,
 ) -> Mismatch | None:
     """Compare `got` with `expected`; None when they match, else a Mismatch saying how they differ.
 
@@ -228,7 +237,9 @@ def compare_values(
             what = f" ({', '.join(labels)})" if labels and len(labels) == len(expected) else ""
             return Mismatch("length", f"expected {len(expected)} items{what}, got {len(got)}")
         for index, (want, have) in enumerate(zip(expected, got, strict=False)):
-            mismatch = compare_values(want, have, rtol=rtol, atol=atol, check_dtype=check_dtype)
+            mismatch = compare_values(
+                want, have, rtol=rtol, atol=atol, check_dtype=check_dtype, integers=integers
+            )
             if mismatch:
                 name = (
                     labels[index]
@@ -252,6 +263,9 @@ def compare_values(
         return Mismatch("shape", f"expected shape {want.shape}, got shape {have.shape}")
     if check_dtype and have.dtype != want.dtype:
         return Mismatch("dtype", f"expected dtype {want.dtype}, got dtype {have.dtype}")
+    if integers and np.issubdtype(want.dtype, np.integer) and not np.issubdtype(have.dtype, np.integer):
+        what = "an integer" if not want.ndim else "an integer array"
+        return Mismatch("dtype", f"expected {what}, got {have.dtype} values")
     if want.size == 0:
         return None
     with np.errstate(invalid="ignore", over="ignore"):

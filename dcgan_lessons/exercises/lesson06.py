@@ -1,7 +1,7 @@
 """Lesson 06's exercises: the measures of a generator and spherical interpolation, all in NumPy.
 
 The cases are small fixed arrays. The Fréchet-distance cases include the content notes' worked numbers
-(identical sets give 0; a shift by 1 in 1-D gives 1; mean (1, 1) and covariance 4I against 0 and I give 4),
+(identical sets give 0; a shift by 1 gives 1, here in 2-D; mean (1, 1) and covariance 4I against 0 and I give 4),
 built from samples whitened to an exact zero mean and identity covariance, and a case whose covariances
 do not commute, where shortcuts through separate square roots fail.
 """
@@ -49,7 +49,6 @@ def _fd_variant(*, squared_mean=True, factor=2.0, separate_roots=False):
     return frechet
 
 
-_ONE_D = _white(50, 1, 1)
 _TWO_D = _white(60, 2, 2)
 
 FRECHET_DISTANCE = Exercise(
@@ -60,7 +59,9 @@ FRECHET_DISTANCE = Exercise(
     atol=1e-6,
     public=[
         Case("identical sets: 0", args=(_correlated(40, 3, 3), _correlated(40, 3, 3))),
-        Case("1-D, shifted by 1: 1", args=(_ONE_D, _ONE_D + 1.0), expected=1.0),
+        # The content notes' "shift by 1 gives 1", in 2-D: np.cov(x, rowvar=False) of one feature is a
+        # 0-d array, which the lesson's recipe (sqrtm of a matrix product) does not take.
+        Case("2-D, shifted by (0.6, 0.8): 1", args=(_TWO_D, _TWO_D + np.array([0.6, 0.8])), expected=1.0),
         Case("2-D, mean (1, 1) and covariance 4I vs 0 and I: 4", args=(_TWO_D, 2 * _TWO_D + 1), expected=4.0),
         Case("3-D, correlated features", args=(_correlated(40, 3, 4), _correlated(30, 3, 5))),
     ],
