@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from learner_answers import cases, fails_publicly, ids, passes_everything
 
 # --- 00.scale_images: wrong ---------------------------------------------------------------------------
