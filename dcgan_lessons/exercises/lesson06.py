@@ -2,8 +2,8 @@
 
 The cases are small fixed arrays. The Fréchet-distance cases include the content notes' worked numbers
 (identical sets give 0; a shift by 1 gives 1, here in 2-D; mean (1, 1) and covariance 4I against 0 and I
-give 4), built from samples whitened to an exact zero mean and identity covariance, and a case whose covariances
-do not commute, where shortcuts through separate square roots fail.
+give 4), built from samples whitened to an exact zero mean and identity covariance, and a case whose
+covariances do not commute, where shortcuts through separate square roots fail.
 """
 
 from __future__ import annotations
