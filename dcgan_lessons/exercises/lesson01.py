@@ -224,9 +224,9 @@ DISCRIMINATOR_ACCURACY = Exercise(
     reference=discriminator_accuracy,
     public=[
         Case(
-            "a few hand-picked outputs, two exactly 0.5",
-            args=(np.array([0.9, 0.6, 0.3, 0.5]), np.array([0.2, 0.7, 0.5])),
-            expected=4 / 7,  # 0.5 counts as "real": right for the real 0.5, wrong for the fake one
+            "a few hand-picked outputs, three exactly 0.5",
+            args=(np.array([0.9, 0.6, 0.3, 0.5, 0.5]), np.array([0.2, 0.7, 0.5])),
+            expected=5 / 8,  # 0.5 counts as "real": right for the real 0.5s, wrong for the fake one
         ),
         Case("8 real and 2 fake", args=(_probs(8), _probs(2))),
     ],
