@@ -125,8 +125,9 @@ class Exercise:
         entry = _COURSE_OUTPUTS.get(key)
         if entry is None or entry[0] is not case or entry[1] is not answer:
             try:
-                # The course's own code never warns, or prints, into the learner's output.
-                with quiet(), contextlib.redirect_stdout(_SINK), contextlib.redirect_stderr(_SINK):
+                # The course's own code never warns into the learner's output. (Not redirecting stderr: a
+                # library imported meanwhile, e.g. TensorFlow's absl logging, would keep the sink for good.)
+                with quiet():
                     entry = (case, answer, True, self.run(case, answer))
             except Exception as error:  # noqa: BLE001 - kept and raised again, like a value
                 entry = (case, answer, False, error)
@@ -534,17 +535,6 @@ def _diagnose(exercise: Exercise, case: Case, got) -> tuple[str, ...]:
         if same:
             hints.append(mistake.hint)
     return tuple(hints)
-
-
-class _Discard:
-    def write(self, text):
-        return len(text)
-
-    def flush(self):
-        pass
-
-
-_SINK = _Discard()
 
 
 def check(exercise_id: str, answer):
