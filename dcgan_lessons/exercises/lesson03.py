@@ -116,6 +116,7 @@ CONV_TRANSPOSE_OUTPUT_SIZE = Exercise(
         Case("i=7, k=3, s=2, 'same', output_padding=0", args=(7, 3, 2, "same", 0), expected=13),
         Case("i=3, k=1, s=2, 'valid' (kernel smaller than the stride)", args=(3, 1, 2, "valid"), expected=6),
         Case("i=5, k=4, s=2, 'same', output_padding=1", args=(5, 4, 2, "same", 1), expected=9),
+        Case("i=4, k=2, s=3, 'valid', output_padding=1", args=(4, 2, 3, "valid", 1), expected=12),
     ],
     hidden=[
         Case("stride 3, 'same'", args=(5, 3, 3, "same")),
