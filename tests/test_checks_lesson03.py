@@ -179,7 +179,8 @@ def _crop(full, sizes, padding, end_only=False):
     y = np.zeros((full.shape[0], max(full.shape[1], sizes[0]), max(full.shape[2], sizes[1]), full.shape[3]))
     y[:, : full.shape[1], : full.shape[2]] = full
     tops = [
-        0 if (padding != "same" or end_only) else max(f - o, 0) // 2 for f, o in zip(full.shape[1:3], sizes)
+        0 if (padding != "same" or end_only) else max(f - o, 0) // 2
+        for f, o in zip(full.shape[1:3], sizes, strict=True)
     ]
     return y[:, tops[0] : tops[0] + sizes[0], tops[1] : tops[1] + sizes[1]]
 
