@@ -2,12 +2,20 @@
 
 An exercise registers its reference solution, public cases (shown to learners), hidden cases (kept
 for grading) and planted mistakes: the wrong answers learners usually write, each with a hint. When a
-learner's answer fails a case, the checker also runs every planted mistake on that case; if one gives
-the same wrong output, its hint says what probably went wrong. Feedback shows expected vs got for
-public cases and never the solution; hidden cases say only which kind of check failed.
+learner's answer fails, the checker runs every planted mistake on the failing cases; a hint is shown only
+when its mistake gives the same wrong output (or raises alike) on *every* failing case. Feedback shows
+expected vs got for public cases and never the solution; hidden cases say only which kind of check failed.
+
+`check` also refuses to tick the course's own version: after a failed attempt it hands the reference back
+(so the lesson runs on), and re-running only the check cell would otherwise check the reference. An answer
+that is, or calls, the reference gets "re-run your exercise cell first" instead of ✓.
+
+The course's own code (the reference, the planted mistakes) runs with warnings silenced and its outputs
+cached per case: cases are fixed, so a check costs about one run of the learner's answer.
 
 The tests prove, for every exercise, that the reference passes and that the unsolved stub and every
-planted mistake fail (tests/test_exercises.py).
+planted mistake fail (tests/test_exercises.py), and that learner-style wrong answers fail and differently
+written right answers pass (tests/test_checks_lessonNN.py).
 """
 
 from __future__ import annotations
