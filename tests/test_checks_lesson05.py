@@ -148,3 +148,12 @@ def test_a_discriminator_without_training_true_is_told_what_differs():
     feedback = fails_publicly("05.train_step", step_without_training_flag)
     assert "the D loss of each step" in feedback  # named by meaning, not "item 0"
     assert "item" not in feedback
+
+
+def test_check_ticks_the_one_pass_step_and_not_a_d_without_training_true(capsys):
+    from dcgan_lessons import check
+
+    assert check("05.train_step", fast_train_step) is fast_train_step
+    assert "✓ 05.train_step" in capsys.readouterr().out
+    check("05.train_step", step_without_training_flag)
+    assert "✗ 05.train_step" in capsys.readouterr().out
