@@ -254,7 +254,7 @@ def compare_behaviour(expected, got) -> Mismatch | None:
             if a[1].get(key) != b[1].get(key):
                 return Mismatch(
                     "values",
-                    f"{names[index]}'s {_SETTING_NAMES.get(key, key)} differs from the guidelines "
+                    f"{names[index]}'s {_SETTING_NAMES.get(key, key)} is not what it should be "
                     f"(yours: {b[1].get(key)}).",
                 )
     if len(have) != len(want):
