@@ -9,8 +9,8 @@ from scipy.special import rel_entr
 # --- 06.frechet_distance --------------------------------------------------------------------------------
 
 
-def _stats(x):
-    return x.mean(axis=0), np.cov(x, rowvar=False)
+def _stats(x):  # as the lesson writes it
+    return x.mean(axis=0), np.atleast_2d(np.cov(x, rowvar=False))
 
 
 def fd_as_the_lesson_writes_it(features_a, features_b):
@@ -29,8 +29,8 @@ def fd_by_eigenvalues(features_a, features_b):  # Tr sqrt(A B) = sum of sqrt of 
 
 def fd_population_covariance(features_a, features_b):  # divides by n instead of n - 1
     mu_a, mu_b = features_a.mean(0), features_b.mean(0)
-    cov_a = np.cov(features_a, rowvar=False, bias=True)
-    cov_b = np.cov(features_b, rowvar=False, bias=True)
+    cov_a = np.atleast_2d(np.cov(features_a, rowvar=False, bias=True))
+    cov_b = np.atleast_2d(np.cov(features_b, rowvar=False, bias=True))
     return float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a + cov_b - 2 * linalg.sqrtm(cov_a @ cov_b).real))
 
 
@@ -43,7 +43,7 @@ def fd_covariance_of_rows(features_a, features_b):  # np.cov's default treats ro
 
 def fd_means_over_features(features_a, features_b):  # means over axis 1: one per sample
     mu_a, mu_b = features_a.mean(1).mean(), features_b.mean(1).mean()
-    cov_a, cov_b = np.cov(features_a, rowvar=False), np.cov(features_b, rowvar=False)
+    cov_a, cov_b = _stats(features_a)[1], _stats(features_b)[1]
     return float((mu_a - mu_b) ** 2 + np.trace(cov_a + cov_b - 2 * linalg.sqrtm(cov_a @ cov_b).real))
 
 
@@ -212,3 +212,16 @@ def test_a_learners_wrong_answer_fails_a_public_case(exercise_id, answer):
 @pytest.mark.parametrize(("exercise_id", "answer"), cases(RIGHT), ids=ids)
 def test_a_learners_other_right_answer_passes(exercise_id, answer):
     passes_everything(exercise_id, answer)
+
+
+def test_a_single_features_0d_covariance_gets_a_hint_not_a_raw_error():
+    def frechet_distance(features_a, features_b):  # np.cov without atleast_2d
+        mu_a, mu_b = features_a.mean(0), features_b.mean(0)
+        cov_a, cov_b = np.cov(features_a, rowvar=False), np.cov(features_b, rowvar=False)
+        return float(
+            np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a + cov_b - 2 * linalg.sqrtm(cov_a @ cov_b).real)
+        )
+
+    feedback = fails_publicly("06.frechet_distance", frechet_distance)
+    assert "1-D, shifted by 1" in feedback and "in `frechet_distance`, line" in feedback
+    assert "np.atleast_2d" in feedback
