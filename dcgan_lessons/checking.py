@@ -448,9 +448,9 @@ def _watching_for(reference: Callable, answer: Callable) -> Callable:
     """
     code = getattr(reference, "__code__", None)
 
-    def watched(*args, **kwargs):
+    def call(function, *args, **kwargs):
         if code is None:
-            return answer(*args, **kwargs)
+            return function(*args, **kwargs)
         previous = sys.getprofile()
 
         def profile(frame, event, arg):
@@ -461,10 +461,16 @@ def _watching_for(reference: Callable, answer: Callable) -> Callable:
 
         sys.setprofile(profile)
         try:
-            return answer(*args, **kwargs)
+            return function(*args, **kwargs)
         finally:
             sys.setprofile(previous)
 
+    def watched(*args, **kwargs):
+        return call(answer, *args, **kwargs)
+
+    inner = getattr(answer, "python_function", None)  # a @tf.function: a runner may trace it afresh
+    if callable(inner):
+        watched.python_function = lambda *args, **kwargs: call(inner, *args, **kwargs)
     watched.entered_reference = False
     return watched
 

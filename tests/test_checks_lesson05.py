@@ -157,3 +157,20 @@ def test_check_ticks_the_one_pass_step_and_not_a_d_without_training_true(capsys)
     assert "✓ 05.train_step" in capsys.readouterr().out
     check("05.train_step", step_without_training_flag)
     assert "✗ 05.train_step" in capsys.readouterr().out
+
+
+def test_checking_a_tf_function_leaves_it_untraced_for_the_lesson(capsys):
+    """The check traces its own copy: the learner's @tf.function still takes the lesson's networks first."""
+    from dcgan_lessons import check
+    from dcgan_lessons.exercises.lesson05 import _case_discriminator, _case_generator
+
+    @tf.function
+    def train_step(generator, discriminator, d_optimizer, g_optimizer, real_images, noise):
+        return _step(generator, discriminator, d_optimizer, g_optimizer, real_images, noise)
+
+    assert check("05.train_step", train_step) is train_step
+    assert "✓ 05.train_step" in capsys.readouterr().out
+    networks = _case_generator(3), _case_discriminator(4)
+    optimizers = keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3)
+    real, noise = tf.random.normal((4, 8, 8, 1)), tf.random.normal((4, 4))
+    train_step(*networks, *optimizers, real, noise)  # would raise if the check had used its first trace
