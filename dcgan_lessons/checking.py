@@ -440,6 +440,9 @@ def is_reference(exercise: Exercise, answer) -> bool:
     return answer is exercise.reference or (code is not None and getattr(answer, "__code__", None) is code)
 
 
+_WATCHED_EVENTS = 20_000  # calls watched for the reference: a thin wrapper reaches it within a handful
+
+
 def _watching_for(reference: Callable, answer: Callable) -> Callable:
     """`answer`, noting in `.entered_reference` whether the reference's code ran during the call.
 
@@ -452,10 +455,14 @@ def _watching_for(reference: Callable, answer: Callable) -> Callable:
         if code is None:
             return function(*args, **kwargs)
         previous = sys.getprofile()
+        events = [0]
 
         def profile(frame, event, arg):
             if event == "call" and frame.f_code is code:
                 watched.entered_reference = True
+            events[0] += 1
+            if events[0] > _WATCHED_EVENTS:  # a wrapper calls the reference at once; spare long runs
+                sys.setprofile(previous)
             if previous is not None:
                 previous(frame, event, arg)
 
