@@ -33,9 +33,11 @@ def public_score(lesson: str, namespace: Mapping) -> list[tuple[object, float, s
                 (exercise, 0.0, "not passing its check yet (the lesson runs on the course's version)")
             )
         else:
-            result = run_check(exercise, answer)
+            result = run_check(exercise, answer, detect_reference=True)
             if result.status == "not_attempted":
                 status = "not attempted yet"
+            elif result.status == "reference":
+                status = "the course's version, not yours: re-run your exercise cell"
             elif result.passed:
                 status = "all public cases pass"
             else:

@@ -73,3 +73,23 @@ def test_feedback_never_shows_hidden_cases(exercise):
     assert "a hidden case" in feedback
     for case in exercise.hidden:
         assert case.name not in feedback
+
+
+def test_every_exercise_is_proven_against_learner_style_answers():
+    """tests/test_checks_lessonNN.py hold, per exercise, wrong answers a learner writes that are not planted
+    mistakes (at least three) and correct answers written differently from the course's (at least two)."""
+    import importlib
+
+    wrong, right = {}, {}
+    for lesson in sorted({exercise.lesson for exercise in EXERCISES}):
+        module = importlib.import_module(f"test_checks_lesson{lesson}")
+        wrong.update(module.WRONG)
+        right.update(module.RIGHT)
+    planted = {id(m.answer) for exercise in EXERCISES for m in exercise.mistakes}
+    missing = [
+        exercise.id
+        for exercise in EXERCISES
+        if len(wrong.get(exercise.id, ())) < 3 or len(right.get(exercise.id, ())) < 2
+    ]
+    assert missing == [], f"exercises without 3 learner-style wrong and 2 right answers: {missing}"
+    assert not any(id(answer) in planted for answers in wrong.values() for answer in answers)

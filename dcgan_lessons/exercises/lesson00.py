@@ -88,6 +88,11 @@ UNSCALE_IMAGES = Exercise(
             "a batch of 2 random 6x6 images in [-1, 1]",
             args=(_rng.uniform(-1, 1, (2, 6, 6, 1)).astype(np.float32),),
         ),
+        Case(
+            "values a hair outside [-1, 1] (float rounding), and the ends",
+            args=(np.array([-1.0009, -1.0, 1.0, 1.0009], dtype=np.float32).reshape(1, 2, 2, 1),),
+            expected=np.array([0, 0, 255, 255], dtype=_u8).reshape(1, 2, 2, 1),
+        ),
     ],
     hidden=[
         Case(

@@ -78,6 +78,12 @@ _HANDMADE = np.concatenate(
 ).astype(np.float32)
 
 
+# Modes closer than 6 std: a sample can be within 3 std of two centres and captures only its nearest one;
+# and a sample 2.5 std off a centre along both axes lies inside the 3-std box but outside the 3-std circle.
+_CLOSE_CENTERS = np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 5.0]])
+_CLOSE_SAMPLES = np.array([[0.45, 0.0], [5.6, 5.6], [0.0, 0.1], [3.0, -3.0]])
+
+
 def _mode_coverage_mistake(threshold_in_std=3.0, hq_only=True, percent=False):
     def answer(samples, centers, std):
         distances = np.linalg.norm(samples[:, None, :] - centers[None, :, :], axis=-1)
@@ -93,9 +99,16 @@ MODE_COVERAGE = Exercise(
     id="01.mode_coverage",
     title="modes captured and share of high-quality samples",
     reference=mode_coverage,
+    integers=True,
+    item_labels=("the number of modes captured", "the share of high-quality samples"),
     public=[
         Case("hand-placed samples near 4 of 8 modes", args=(_HANDMADE, _CENTERS, _STD), expected=(3, 0.8)),
         Case("half real samples, half uniform noise", args=(_NOISY, _CENTERS, _STD)),
+        Case(
+            "modes closer than 6 std, a sample off a centre diagonally",
+            args=(_CLOSE_SAMPLES, _CLOSE_CENTERS, 0.25),
+            expected=(1, 0.5),
+        ),
     ],
     hidden=[
         Case("real ring samples", args=(_RING, _CENTERS, _STD)),
@@ -166,6 +179,7 @@ ALTERNATING_STEP = Exercise(
     id="01.alternating_step",
     title="one round of Algorithm 1: k D steps, then one G step",
     reference=alternating_step,
+    item_labels=("the mean D loss", "the G loss"),
     public=[
         Case("k = 1", args=(RecordingGAN(), _batches(1))),
         Case("k = 3", args=(RecordingGAN(), _batches(3))),
@@ -210,7 +224,9 @@ DISCRIMINATOR_ACCURACY = Exercise(
     reference=discriminator_accuracy,
     public=[
         Case(
-            "a few hand-picked outputs", args=(np.array([0.9, 0.6, 0.3]), np.array([0.2, 0.7])), expected=0.6
+            "a few hand-picked outputs, three exactly 0.5",
+            args=(np.array([0.9, 0.6, 0.3, 0.5, 0.5]), np.array([0.2, 0.7, 0.5])),
+            expected=5 / 8,  # 0.5 counts as "real": right for the real 0.5s, wrong for the fake one
         ),
         Case("8 real and 2 fake", args=(_probs(8), _probs(2))),
     ],

@@ -201,6 +201,12 @@ BCE_FROM_LOGITS = Exercise(
             expected=np.array([100.0, LN2, 0.126928, 100.0]),
         ),
         Case("6 moderate logits", args=(_logits(6), _rng.integers(0, 2, 6).astype(_f32))),
+        Case(
+            # Beyond what exp() holds in float32 (88) and float64 (709): only a stable formula survives.
+            "logits ±1000 with both labels",
+            args=(np.array([1000.0, -1000.0, 1000.0, -1000.0], _f32), np.array([0, 1, 1, 0], dtype=_f32)),
+            expected=np.array([1000.0, 1000.0, 0.0, 0.0]),
+        ),
     ],
     hidden=[
         Case(
@@ -251,6 +257,11 @@ DISCRIMINATOR_LOSS = Exercise(
     public=[
         Case("all logits 0", args=(np.zeros(4, _f32), np.zeros(4, _f32)), expected=2 * LN2),
         Case("6 real and 3 fake logits", args=(_logits(6), _logits(3))),
+        Case(
+            "logits far beyond exp()'s range",
+            args=(np.array([800.0, -900.0, 3.0], _f32), np.array([-1000.0, 750.0], _f32)),
+            expected=900.0 / 3 + 750.0 / 2 + float(np.log1p(np.exp(-3.0))) / 3,
+        ),
     ],
     hidden=[
         Case("extreme logits", args=(np.array([60.0, -80.0], _f32), np.array([-90.0, 70.0, 0.0], _f32))),
@@ -298,6 +309,11 @@ GENERATOR_LOSS = Exercise(
     public=[
         Case("all logits 0", args=(np.zeros(3, _f32),), expected=LN2),
         Case("5 logits", args=(_logits(5),)),
+        Case(
+            "fakes rejected far beyond exp()'s range",
+            args=(np.array([-1000.0, 900.0], _f32),),
+            expected=500.0,
+        ),
     ],
     hidden=[
         Case("fakes confidently rejected", args=(np.array([-100.0, -30.0, -8.0], _f32),)),
@@ -340,6 +356,12 @@ SMOOTHED_DISCRIMINATOR_LOSS = Exercise(
             expected=0.325083 + 0.126928,
         ),
         Case("alpha = 0.8, 5 real and 4 fake logits", args=(_logits(5), _logits(4)), kwargs={"alpha": 0.8}),
+        Case(
+            "logits far beyond exp()'s range",
+            args=(np.array([1000.0, -1000.0], _f32), np.array([-800.0, 900.0], _f32)),
+            # real: BCE(1000, 0.9) = 0.1 * 1000, BCE(-1000, 0.9) = 0.9 * 1000; fake: BCE(900, 0) = 900
+            expected=(100.0 + 900.0) / 2 + 900.0 / 2,
+        ),
     ],
     hidden=[
         Case("logits of shape (n, 1)", args=(_logits(6, 1), _logits(6, 1))),

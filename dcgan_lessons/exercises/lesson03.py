@@ -39,12 +39,16 @@ CONV_OUTPUT_SIZE = Exercise(
     id="03.conv_output_size",
     title="output size of a convolution",
     reference=conv_output_size,
+    integers=True,
     public=[
         Case("i=5, k=3, s=2, p=1", args=(5, 3, 2, 1), expected=3),
         Case("i=28, k=5, s=2, 'valid'", args=(28, 5, 2, "valid"), expected=12),
         Case("i=7, k=3, s=2, 'same'", args=(7, 3, 2, "same"), expected=4),
         Case("i=7, k=3, s=1, 'valid'", args=(7, 3, 1, "valid"), expected=5),
         Case("i=5, k=3, s=1, p=2", args=(5, 3, 1, 2), expected=7),
+        Case("i=8, k=4, s=2, 'same' (even kernel)", args=(8, 4, 2, "same"), expected=4),
+        Case("i=9, k=4, s=1, 'same' (even kernel)", args=(9, 4, 1, "same"), expected=9),
+        Case("i=8, k=4, s=2, 'valid' (even kernel)", args=(8, 4, 2, "valid"), expected=3),
     ],
     hidden=[
         Case("stride 3, 'valid'", args=(10, 4, 3, "valid")),
@@ -104,6 +108,7 @@ CONV_TRANSPOSE_OUTPUT_SIZE = Exercise(
     id="03.conv_transpose_output_size",
     title="output size of a Keras transposed convolution",
     reference=conv_transpose_output_size,
+    integers=True,
     public=[
         Case("i=7, k=5, s=2, 'same'", args=(7, 5, 2, "same"), expected=14),
         Case("i=7, k=3, s=2, 'valid'", args=(7, 3, 2, "valid"), expected=15),
@@ -111,6 +116,7 @@ CONV_TRANSPOSE_OUTPUT_SIZE = Exercise(
         Case("i=7, k=3, s=2, 'same', output_padding=0", args=(7, 3, 2, "same", 0), expected=13),
         Case("i=3, k=1, s=2, 'valid' (kernel smaller than the stride)", args=(3, 1, 2, "valid"), expected=6),
         Case("i=5, k=4, s=2, 'same', output_padding=1", args=(5, 4, 2, "same", 1), expected=9),
+        Case("i=4, k=2, s=3, 'valid', output_padding=1", args=(4, 2, 3, "valid", 1), expected=12),
     ],
     hidden=[
         Case("stride 3, 'same'", args=(5, 3, 3, "same")),
@@ -186,6 +192,11 @@ CONV2D = Exercise(
         Case(
             "3 channels in, 4 out, 7x5 images, stride 1, 'valid'",
             args=(_normal(2, 7, 5, 3), _normal(3, 2, 3, 4)),
+        ),
+        Case(
+            "even 4x2 kernel, 'same' at stride 1, 6x5 images",
+            args=(_normal(1, 6, 5, 2), _normal(4, 2, 2, 3)),
+            kwargs={"padding": "same"},
         ),
     ],
     hidden=[
@@ -291,6 +302,11 @@ CONV2D_TRANSPOSE = Exercise(
             "kernel 2 smaller than stride 3, 'valid'",
             args=(_normal(1, 3, 3, 1), _normal(2, 2, 1, 1)),
             kwargs={"stride": 3},
+        ),
+        Case(
+            "the DCGAN block's geometry: kernel 4, stride 2, 'same', 3x4 images",
+            args=(_normal(1, 3, 4, 2), _normal(4, 4, 3, 2)),
+            kwargs={"stride": 2, "padding": "same"},
         ),
     ],
     hidden=[
@@ -432,6 +448,7 @@ OVERLAP_MAP = Exercise(
     id="03.overlap_map",
     title="the overlap map of a transposed convolution",
     reference=overlap_map,
+    integers=True,
     public=[
         Case("4x4 input, kernel 3, stride 2, 'valid'", args=(4, 3, 2)),
         Case("4x4 input, kernel 4, stride 2, 'same'", args=(4, 4, 2, "same")),

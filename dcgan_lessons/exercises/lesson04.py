@@ -1,17 +1,26 @@
-"""Lesson 04's exercises: the DCGAN blocks and networks, checked layer by layer.
+"""Lesson 04's exercises: the DCGAN blocks and networks, checked by what they compute.
 
-An answer builds Keras layers, so the checks compare `architecture_summary` lines (kind, key settings,
-output shape, parameter count per layer), never weights: the learner sees exactly which layer differs.
+An answer builds Keras layers. The checks compare its *behaviour* (`behaviour`, plain data):
+- the layers' roles in a canonical form (a transposed convolution and its settings, BatchNorm and its
+  momentum and epsilon, the activation and its slope, the weight initialiser), so that `ReLU()` and
+  `Activation("relu")`, or `Conv2DTranspose(..., activation="tanh")` and a separate tanh, are the same;
+- the output shape and the trainable and non-trainable parameter counts;
+- the outputs on fixed inputs with every weight set to fixed values, in training and in inference mode,
+  and BatchNorm's moving statistics after one training call.
+
+On a difference the feedback names the role ("the 1st BatchNorm's epsilon") and what the learner's network
+has there, never what the course's has.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from ..architecture import (
     BN_EPSILON,
     BN_MOMENTUM,
     KERNEL_SIZE,
     LEAKY_SLOPE,
-    architecture_summary,
     build_discriminator,
     build_generator,
     dcgan_init,
@@ -19,7 +28,7 @@ from ..architecture import (
     generator_block,
     upsampling_plan,
 )
-from ..checking import Case, Exercise, Fresh, Mistake
+from ..checking import Case, Exercise, Fresh, Mismatch, Mistake, compare_values
 
 
 def _input(shape):
@@ -31,14 +40,252 @@ def _input(shape):
     return Fresh(make, f"keras.Input({shape})")
 
 
-def _block_summary(output, args):
+# ---- canonical roles ------------------------------------------------------------------------------------
+
+_ACTIVATIONS = {"relu", "leaky ReLU", "tanh", "sigmoid", "ELU", "other activation"}
+_CATEGORY = {
+    "dense": "Dense layer",
+    "convolution": "convolution",
+    "transposed convolution": "transposed convolution",
+    "BatchNorm": "BatchNorm",
+    "dropout": "Dropout",
+    "pooling": "pooling layer",
+    "upsampling": "upsampling layer",
+}
+_SETTING_NAMES = {
+    "units": "number of units",
+    "filters": "number of filters",
+    "kernel": "kernel size",
+    "strides": "stride",
+    "padding": "padding",
+    "output_padding": "output_padding",
+    "bias": "bias (use_bias)",
+    "init": "weight initialiser",
+    "momentum": "momentum",
+    "epsilon": "epsilon",
+    "features": "number of normalised features (its axis)",
+    "scale": "scale (gamma)",
+    "center": "center (beta)",
+    "slope": "negative slope",
+    "rate": "rate",
+    "function": "function",
+}
+
+
+def _initializer(config) -> str:
+    if not isinstance(config, dict):
+        return str(config)
+    name = config.get("class_name", "?")
+    settings = config.get("config", {}) or {}
+    shown = {k: settings[k] for k in ("mean", "stddev", "minval", "maxval", "scale") if k in settings}
+    inner = ", ".join(f"{k}={float(v):g}" for k, v in shown.items())
+    return f"{name}({inner})"
+
+
+def _activation_role(name, slope=None):
+    name = str(name)
+    if name in ("relu",):
+        return ["relu", {}]
+    if name in ("leaky_relu",):
+        return ["leaky ReLU", {"slope": float(0.2 if slope is None else slope)}]
+    if name in ("tanh", "sigmoid"):
+        return [name, {}]
+    if name == "elu":
+        return ["ELU", {}]
+    return ["other activation", {"function": name}]
+
+
+def _roles(model) -> list:
+    """Each layer's role and the settings that matter, in order; layers that only move numbers around
+    (Input, Reshape, Flatten, a linear Activation) have none."""
+    roles = []
+    for layer in model.layers:
+        kind, config = type(layer).__name__, layer.get_config()
+        activation = config.get("activation")
+        if kind == "Dense":
+            roles.append(["dense", {"units": config["units"], "bias": config["use_bias"]}])
+        elif kind in ("Conv2D", "Conv2DTranspose"):
+            role = "convolution" if kind == "Conv2D" else "transposed convolution"
+            settings = {
+                "filters": config["filters"],
+                "kernel": list(config["kernel_size"]),
+                "strides": list(config["strides"]),
+                "padding": config["padding"],
+                "bias": config["use_bias"],
+            }
+            if config.get("output_padding") is not None:
+                settings["output_padding"] = list(np.atleast_1d(config["output_padding"]).tolist())
+            roles.append([role, settings])
+        elif kind == "BatchNormalization":
+            roles.append(
+                [
+                    "BatchNorm",
+                    {
+                        "features": int(np.prod(layer.gamma.shape)) if layer.scale else None,
+                        "momentum": round(float(config["momentum"]), 6),
+                        "epsilon": float(config["epsilon"]),
+                        "scale": config["scale"],
+                        "center": config["center"],
+                    },
+                ]
+            )
+        elif kind == "ReLU":
+            slope, top, threshold = config["negative_slope"], config["max_value"], config["threshold"]
+            if top is None and threshold == 0 and slope == 0:
+                roles.append(["relu", {}])
+            elif top is None and threshold == 0:
+                roles.append(["leaky ReLU", {"slope": float(slope)}])
+            else:
+                roles.append(["other activation", {"function": f"ReLU({top}, {slope}, {threshold})"}])
+        elif kind == "LeakyReLU":
+            roles.append(["leaky ReLU", {"slope": float(config["negative_slope"])}])
+        elif kind == "Activation":
+            if activation not in (None, "linear"):
+                roles.append(_activation_role(activation))
+            continue
+        elif kind == "Dropout":
+            roles.append(["dropout", {"rate": float(config["rate"])}])
+        elif "Pooling" in kind:
+            roles.append(["pooling", {"function": kind}])
+        elif kind == "UpSampling2D":
+            roles.append(["upsampling", {}])
+        elif kind not in ("InputLayer", "Reshape", "Flatten"):
+            roles.append(["other layer", {"function": kind}])
+        if kind in ("Dense", "Conv2D", "Conv2DTranspose"):
+            roles[-1][1]["init"] = _initializer(config.get("kernel_initializer"))
+            if activation not in (None, "linear"):
+                roles.append(_activation_role(activation))
+    return roles
+
+
+# ---- fixed weights and inputs -----------------------------------------------------------------------------
+
+
+def _fill(model) -> None:
+    """Set every weight to fixed values drawn by position and name: equal networks get equal weights."""
+    for index, variable in enumerate(model.weights):
+        shape = tuple(variable.shape)
+        rng = np.random.default_rng([index, *shape])
+        name = variable.name.split("/")[-1]
+        if name == "kernel":
+            values = rng.normal(0.0, 1.0 / np.sqrt(max(np.prod(shape[:-1]), 1)), shape)
+        elif name in ("gamma", "moving_variance"):
+            values = rng.uniform(0.5, 1.5, shape)
+        else:  # bias, beta, moving_mean, anything else
+            values = rng.normal(0.0, 0.2, shape)
+        variable.assign(values.astype(variable.dtype))
+
+
+def _fixed_input(model) -> np.ndarray:
+    shape = tuple(model.inputs[0].shape[1:])
+    return np.random.default_rng([len(shape), *shape]).uniform(-1, 1, (4, *shape)).astype("float32")
+
+
+def behaviour(model) -> dict:
+    """What a network is and computes, as plain data (lists, numbers, arrays) a grader can compare."""
+    roles = _roles(model)
+    trainable = int(sum(np.prod(v.shape) for v in model.trainable_weights))
+    frozen = int(sum(np.prod(v.shape) for v in model.non_trainable_weights))
+    shape = [None if d is None else int(d) for d in model.outputs[0].shape[1:]]
+    _fill(model)
+    x = _fixed_input(model)
+    training = np.asarray(model(x, training=True), dtype=np.float64)
+    moving = [np.ravel(np.asarray(v, dtype=np.float64)) for v in model.non_trainable_weights]
+    inference = np.asarray(model(x, training=False), dtype=np.float64)
+    return {
+        "roles": roles,
+        "shape": shape,
+        "params": [trainable, frozen],
+        "training": training,
+        "inference": inference,
+        "moving": np.concatenate(moving) if moving else np.zeros(0),
+    }
+
+
+def _block_behaviour(output, args):
     import keras
 
-    return architecture_summary(keras.Model(args[0], output))
+    return behaviour(keras.Model(args[0], output))
 
 
-def _model_summary(model, args):
-    return architecture_summary(model)
+def _model_behaviour(model, args):
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"expected a keras.Model, got {type(model).__name__}")
+    return behaviour(model)
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'tsnrhtdd'[(n // 10 % 10 != 1) * (n % 10 < 4) * n % 10 :: 4]}"
+
+
+def _role_names(roles) -> list[str]:
+    """'the 2nd BatchNorm', 'the 1st activation': each role named by its kind and place among its kind."""
+    counts: dict[str, int] = {}
+    names = []
+    for kind, _ in roles:
+        category = "activation" if kind in _ACTIVATIONS else _CATEGORY.get(kind, kind)
+        counts[category] = counts.get(category, 0) + 1
+        names.append(f"the {_ordinal(counts[category])} {category}")
+    return names
+
+
+def _describe_role(role) -> str:
+    kind, settings = role
+    shown = ", ".join(f"{_SETTING_NAMES.get(k, k)} {v}" for k, v in settings.items())
+    return f"{kind} ({shown})" if shown else kind
+
+
+def compare_behaviour(expected, got) -> Mismatch | None:
+    """Name the first role, setting or output that differs, showing the learner's side only. Pure."""
+    if not isinstance(got, dict) or set(got) != set(expected):
+        return Mismatch("type", "expected the network's behaviour record, got something else")
+    want, have = expected["roles"], got["roles"]
+    names = _role_names(want)
+    for index, (a, b) in enumerate(zip(want, have, strict=False)):
+        if a[0] != b[0]:
+            return Mismatch(
+                "values",
+                f"at layer role {index + 1} of {len(want)}, where {names[index]} belongs, yours has "
+                f"{_describe_role(b)}.",
+            )
+        for key in sorted(set(a[1]) | set(b[1])):
+            if a[1].get(key) != b[1].get(key):
+                return Mismatch(
+                    "values",
+                    f"{names[index]}'s {_SETTING_NAMES.get(key, key)} is not what it should be "
+                    f"(yours: {b[1].get(key)}).",
+                )
+    if len(have) != len(want):
+        extra = "more" if len(have) > len(want) else "fewer"
+        where = _describe_role(have[len(want)]) if len(have) > len(want) else names[len(have)]
+        return Mismatch(
+            "length",
+            f"your network has {extra} layers with a role (Dense, convolutions, BatchNorm, activations, "
+            f"...) than it should: the first difference is at role {min(len(have), len(want)) + 1} "
+            f"({'yours: ' + where if extra == 'more' else 'missing: ' + where}).",
+        )
+    if list(have_shape := got["shape"]) != list(expected["shape"]):
+        return Mismatch(
+            "shape", f"the output shape: expected {tuple(expected['shape'])}, got {tuple(have_shape)}"
+        )
+    (t_want, f_want), (t_have, f_have) = expected["params"], got["params"]
+    if (t_want, f_want) != (t_have, f_have):
+        return Mismatch(
+            "values",
+            f"the parameter count: expected {t_want:,} trainable and {f_want:,} non-trainable, "
+            f"got {t_have:,} and {f_have:,}",
+        )
+    for key, label in (
+        ("training", "the output in training mode (on fixed weights and inputs)"),
+        ("inference", "the output in inference mode (on fixed weights and inputs)"),
+        ("moving", "BatchNorm's moving statistics after one training call"),
+    ):
+        mismatch = compare_values(expected[key], got[key], rtol=1e-4, atol=1e-5)
+        if mismatch:
+            return Mismatch(mismatch.kind, f"{label}: {mismatch.detail}")
+    return None
 
 
 # ---- planted mistakes: small variations of the reference builders --------------------------------------
@@ -126,8 +373,12 @@ GENERATOR_BLOCK = Exercise(
     id="04.generator_block",
     title="a generator block: ConvTranspose -> BatchNorm -> ReLU, doubling height and width",
     reference=generator_block,
-    observe=_block_summary,
-    public=[Case("7x7x128 -> 14x14x64", args=(_input((7, 7, 128)), 64))],
+    observe=_block_behaviour,
+    comparator=compare_behaviour,
+    public=[
+        Case("7x7x128 -> 14x14x64", args=(_input((7, 7, 128)), 64)),
+        Case("4x4x32 -> 8x8x3", args=(_input((4, 4, 32)), 3)),
+    ],
     hidden=[
         Case("another size", args=(_input((4, 4, 512)), 256)),
         Case("few filters", args=(_input((16, 16, 32)), 3)),
@@ -168,7 +419,8 @@ DISCRIMINATOR_BLOCK = Exercise(
     id="04.discriminator_block",
     title="a discriminator block: strided Conv -> [BatchNorm] -> LeakyReLU(0.2), halving height and width",
     reference=discriminator_block,
-    observe=_block_summary,
+    observe=_block_behaviour,
+    comparator=compare_behaviour,
     public=[
         Case("14x14x64 -> 7x7x128 with BatchNorm", args=(_input((14, 14, 64)), 128)),
         Case(
@@ -209,11 +461,15 @@ BUILD_GENERATOR = Exercise(
     id="04.build_generator",
     title="the full generator: noise -> projection -> generator blocks -> tanh image",
     reference=build_generator,
-    observe=_model_summary,
-    public=[Case("28x28x1 from 100 numbers", args=(100, (28, 28, 1)))],
+    observe=_model_behaviour,
+    comparator=compare_behaviour,
+    public=[
+        Case("28x28x1 from 100 numbers", args=(100, (28, 28, 1))),
+        Case("32x32x3 from 16 numbers, base_filters=32", args=(16, (32, 32, 3), 32)),
+    ],
     hidden=[
-        Case("the paper's 64x64x3", args=(100, (64, 64, 3), 128)),
-        Case("32x32x3, small latent", args=(16, (32, 32, 3), 32)),
+        Case("64x64x3, the paper's shape", args=(100, (64, 64, 3), 32)),
+        Case("16x16x1, one block fewer", args=(8, (16, 16, 1), 16)),
     ],
     mistakes=[
         Mistake(
@@ -240,11 +496,15 @@ BUILD_DISCRIMINATOR = Exercise(
     id="04.build_discriminator",
     title="the full discriminator: discriminator blocks -> one logit",
     reference=build_discriminator,
-    observe=_model_summary,
-    public=[Case("28x28x1 images", args=((28, 28, 1),))],
+    observe=_model_behaviour,
+    comparator=compare_behaviour,
+    public=[
+        Case("28x28x1 images", args=((28, 28, 1),)),
+        Case("32x32x3 images, base_filters=32", args=((32, 32, 3), 32)),
+    ],
     hidden=[
-        Case("the paper's 64x64x3", args=((64, 64, 3), 128)),
-        Case("32x32x3", args=((32, 32, 3), 32)),
+        Case("64x64x3, the paper's shape", args=((64, 64, 3), 32)),
+        Case("16x16x1", args=((16, 16, 1), 16)),
     ],
     mistakes=[
         Mistake(

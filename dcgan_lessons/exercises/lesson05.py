@@ -1,64 +1,192 @@
 """Lesson 05's exercise: one DCGAN training step with `tf.GradientTape`.
 
-Each case builds two tiny networks and their optimizers afresh with fixed seeds (`Fresh`), runs the
-answer once, and compares what it returns *and* the weights it leaves behind: a step that computes the
-right losses but forgets an update, or updates the wrong network, still fails.
+Each case builds two small networks and their optimizers afresh with fixed seeds (`Fresh`), runs the
+answer for several steps, and compares what it returns *and* what it leaves behind: a step that computes
+the right losses but forgets an update, or updates the wrong network, still fails.
+
+The case networks are made so that the usual slips show:
+- D has BatchNorm and Dropout, so a D called without `training=True` (in either step) computes other
+  logits and leaves other moving statistics;
+- D's last layer is initialised large, so logits lie well away from 0 and the losses away from ln 2: label
+  mistakes change the gradients by much more than the tolerance;
+- one case uses plain SGD, whose update is the gradient itself (Adam's first steps are nearly sign(g)).
+
+What is compared: each step's losses and logits, both networks' trainable weights, and D's BatchNorm
+moving statistics. G's moving statistics are not: the one-pass step (`gan_step.fast_train_step`) runs
+G once per step, so they move once instead of twice, which inference alone uses. D's moving statistics
+are compared loosely, so that scoring the fakes before the real images (they move in another order) passes
+while a D that never updates them (inference mode) fails.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..architecture import build_discriminator, build_generator
-from ..checking import Case, Exercise, Fresh, Mistake
+from ..checking import Case, Exercise, Fresh, Mismatch, Mistake, compare_values
 from ..gan_step import train_step
 from ..losses import bce_from_logits
 
-_SHAPE, _LATENT = (8, 8, 1), 4  # tiny networks: the checks run in a second or two
+_SHAPE, _LATENT = (8, 8, 1), 4  # small networks: a case runs in about a second
+_DROPOUT_RATE = 0.3
 
 
-def _network(kind: str, seed: int):
+def _fixed_dropout_class():
+    """Dropout with a mask drawn once: the same units drop on every call (in training mode only).
+
+    Keras's Dropout draws a new mask per call, so the masks would depend on the order in which an answer
+    calls D; a fixed mask keeps every correct order equal while still telling training from inference.
+    """
+    import keras
+
+    class FixedDropout(keras.layers.Layer):
+        def __init__(self, rate, seed, **kwargs):
+            super().__init__(**kwargs)
+            self.rate, self.seed = rate, seed
+
+        def build(self, input_shape):
+            keep = np.random.default_rng(self.seed).uniform(size=input_shape[1:]) >= self.rate
+            self.mask = keras.ops.convert_to_tensor(keep.astype("float32") / (1.0 - self.rate))
+
+        def call(self, inputs, training=None):
+            return inputs * self.mask if training else inputs
+
+    return FixedDropout
+
+
+def _case_generator(seed: int):
+    import keras
+
+    from ..architecture import BN_EPSILON, BN_MOMENTUM
+
+    layers = keras.layers
+    keras.utils.set_random_seed(seed)
+    noise = keras.Input((_LATENT,))
+    x = layers.Dense(4 * 4 * 8, use_bias=False, kernel_initializer=keras.initializers.RandomNormal(0, 0.4))(
+        noise
+    )
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON)(x)
+    x = layers.Reshape((4, 4, 8))(layers.ReLU()(x))
+    x = layers.Conv2DTranspose(1, 4, strides=2, padding="same", kernel_initializer="glorot_normal")(x)
+    return keras.Model(noise, layers.Activation("tanh")(x), name="case_generator")
+
+
+def _case_discriminator(seed: int):
+    import keras
+
+    from ..architecture import BN_EPSILON, BN_MOMENTUM
+
+    layers = keras.layers
+    keras.utils.set_random_seed(seed)
+    images = keras.Input(_SHAPE)
+    x = layers.Conv2D(8, 4, strides=2, padding="same", kernel_initializer="glorot_normal")(images)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Conv2D(16, 4, strides=2, padding="same", use_bias=False, kernel_initializer="glorot_normal")(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON)(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = _fixed_dropout_class()(_DROPOUT_RATE, seed)(x)
+    # Large output weights and a bias: logits of a few units, real and fake apart, not all near 0.
+    x = layers.Dense(
+        1,
+        kernel_initializer=keras.initializers.RandomNormal(0, 0.5),
+        bias_initializer=keras.initializers.Constant(0.5),
+    )(layers.Flatten()(x))
+    return keras.Model(images, x, name="case_discriminator")
+
+
+def _networks(kind: str, seed: int):
+    make = _case_generator if kind == "generator" else _case_discriminator
+    return Fresh(lambda: make(seed), f"a small {kind}")
+
+
+def _optimizer(kind: str):
     def make():
         import keras
 
-        keras.utils.set_random_seed(seed)
-        if kind == "generator":
-            return build_generator(_LATENT, _SHAPE, base_filters=8)
-        return build_discriminator(_SHAPE, base_filters=8)
+        if kind == "sgd":
+            return keras.optimizers.SGD(0.05)
+        return keras.optimizers.Adam(2e-3, beta_1=0.5)
 
-    return Fresh(make, f"a tiny {kind}")
-
-
-def _adam():
-    def make():
-        import keras
-
-        return keras.optimizers.Adam(2e-4, beta_1=0.5)
-
-    return Fresh(make, "Adam(2e-4, beta_1=0.5)")
+    return Fresh(make, "SGD(0.05)" if kind == "sgd" else "Adam(2e-3, beta_1=0.5)")
 
 
-def _batch(seed: int, size: int):
+def _batches(seed: int, steps: int, size: int):
     rng = np.random.default_rng(seed)
-    real = np.tanh(rng.normal(size=(size, *_SHAPE))).astype("float32")
-    noise = rng.normal(size=(size, _LATENT)).astype("float32")
+    # "Real" images: a bright blob, so that D can tell them from G's first outputs.
+    grid = np.linspace(-1, 1, _SHAPE[0])
+    blob = np.exp(-(grid[:, None] ** 2 + grid[None, :] ** 2) * 2.0)[..., None] * 1.6 - 0.8
+    real = np.clip(blob + 0.2 * rng.normal(size=(steps, size, *_SHAPE)), -1, 1).astype("float32")
+    noise = rng.normal(size=(steps, size, _LATENT)).astype("float32")
     return real, noise
 
 
-def _case(name: str, seed: int, size: int) -> Case:
-    real, noise = _batch(seed, size)
-    args = (_network("generator", seed), _network("discriminator", seed + 1), _adam(), _adam(), real, noise)
-    return Case(name, args=args)
+def _case(name: str, seed: int, steps: int, size: int, optimizer: str) -> Case:
+    real, noise = _batches(seed, steps, size)
+    nets = (_networks("generator", seed), _networks("discriminator", seed + 1))
+    return Case(name, args=(*nets, _optimizer(optimizer), _optimizer(optimizer), real, noise))
 
 
-def _after_step(result, args):
-    """The two losses, the logits, and every weight of both networks after the step (flattened)."""
-    if not isinstance(result, (tuple, list)) or len(result) != 4:
-        return result  # compared as is: the feedback says a 4-tuple was expected
+def _run_steps(answer, args, kwargs):
+    """Call the answer once per batch: real_images and noise hold one batch per step."""
+    generator, discriminator, d_optimizer, g_optimizer, real_batches, noise_batches = args
+    if hasattr(answer, "python_function"):  # a @tf.function: traced afresh, as these are new networks
+        import tensorflow as tf
+
+        answer = tf.function(answer.python_function)
+    results = []
+    for real, noise in zip(real_batches, noise_batches, strict=True):
+        result = answer(generator, discriminator, d_optimizer, g_optimizer, real, noise, **kwargs)
+        if not isinstance(result, (tuple, list)) or len(result) != 4:
+            what = f"{len(result)} values" if isinstance(result, (tuple, list)) else type(result).__name__
+            raise TypeError(f"train_step must return (d_loss, g_loss, real_logits, fake_logits), got {what}")
+        results.append(result)
+    return results
+
+
+LABELS = (
+    "the D loss of each step",
+    "the G loss of each step",
+    "the real images' logits of each step",
+    "the fake images' logits of each step",
+    "G's trainable weights after the steps",
+    "D's trainable weights after the steps",
+    "D's BatchNorm moving statistics after the steps",
+)
+
+
+def _after_steps(results, args):
+    """Each step's losses and logits, then the weights both networks were left with (plain arrays)."""
     generator, discriminator = args[0], args[1]
-    weights = lambda model: np.concatenate([np.ravel(w) for w in model.get_weights()])  # noqa: E731
-    d_loss, g_loss, real_logits, fake_logits = (np.asarray(r) for r in result)
-    return (d_loss, g_loss, real_logits, fake_logits, weights(generator), weights(discriminator))
+
+    def flat(variables):
+        return np.concatenate([np.ravel(np.asarray(v)) for v in variables]).astype(np.float64)
+
+    def stacked(index):
+        return np.stack([np.asarray(r[index], dtype=np.float64) for r in results])
+
+    return (
+        stacked(0),
+        stacked(1),
+        stacked(2),
+        stacked(3),
+        flat(generator.trainable_variables),
+        flat(discriminator.trainable_variables),
+        flat(discriminator.non_trainable_variables),
+    )
+
+
+_TOLERANCES = {6: (0.05, 0.03)}  # D's moving statistics: their order of updates may differ (see above)
+
+
+def compare_steps(expected, got) -> Mismatch | None:
+    """Item by item, each named; loose only on D's moving statistics. Pure, for the grader too."""
+    if not isinstance(got, (tuple, list)) or len(got) != len(LABELS):
+        return compare_values(expected, got, labels=LABELS)
+    for index, (want, have) in enumerate(zip(expected, got, strict=True)):
+        rtol, atol = _TOLERANCES.get(index, (1e-4, 1e-5))
+        mismatch = compare_values(want, have, rtol=rtol, atol=atol)
+        if mismatch:
+            return Mismatch(mismatch.kind, f"{LABELS[index]}: {mismatch.detail}")
+    return None
 
 
 def _variant(*, g_target=1.0, fake_term=True, probabilities=False, update_d=True):
@@ -98,19 +226,25 @@ TRAIN_STEP = Exercise(
     id="05.train_step",
     title="one DCGAN training step: update D on real and fake images, then G through D",
     reference=train_step,
-    observe=_after_step,
+    runner=_run_steps,
+    observe=_after_steps,
+    item_labels=LABELS,
+    comparator=compare_steps,
     points=3,  # the lesson's one exercise, and the heart of the course
-    rtol=1e-4,
-    atol=1e-5,
-    public=[_case("a batch of 8", seed=0, size=8)],
-    hidden=[_case("a batch of 16", seed=10, size=16), _case("a batch of 2", seed=20, size=2)],
+    public=[
+        _case("3 steps of batch 8, SGD", seed=0, steps=3, size=8, optimizer="sgd"),
+        _case("3 steps of batch 6, Adam", seed=5, steps=3, size=6, optimizer="adam"),
+    ],
+    hidden=[
+        _case("2 steps of batch 16, Adam", seed=10, steps=2, size=16, optimizer="adam"),
+        _case("4 steps of batch 3, SGD", seed=20, steps=4, size=3, optimizer="sgd"),
+    ],
     mistakes=[
         Mistake(
             "generator aims for the label fake",
             _variant(g_target=0.0),
             "the generator's (non-saturating) loss is the BCE of D's logits on fakes against the label "
-            "*real* "
-            "(1): it wants D to call its images real.",
+            "*real* (1): it wants D to call its images real.",
         ),
         Mistake(
             "discriminator loss without the fakes",
@@ -126,8 +260,8 @@ TRAIN_STEP = Exercise(
         Mistake(
             "discriminator never updated",
             _variant(update_d=False),
-            "the losses are right but the discriminator's weights did not change: apply its gradients with "
-            "d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables, strict=True)).",
+            "the losses of the first step are right but the discriminator's weights did not change: apply "
+            "its gradients with d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables)).",
         ),
     ],
 )

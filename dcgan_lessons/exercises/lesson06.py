@@ -1,9 +1,9 @@
 """Lesson 06's exercises: the measures of a generator and spherical interpolation, all in NumPy.
 
 The cases are small fixed arrays. The Fréchet-distance cases include the content notes' worked numbers
-(identical sets give 0; a shift by 1 in 1-D gives 1; mean (1, 1) and covariance 4I against 0 and I give 4),
-built from samples whitened to an exact zero mean and identity covariance, and a case whose covariances
-do not commute, where shortcuts through separate square roots fail.
+(identical sets give 0; a shift by 1 gives 1, in 1-D and 2-D; mean (1, 1) and covariance 4I against 0 and I
+give 4), built from samples whitened to an exact zero mean and identity covariance, and a case whose
+covariances do not commute, where shortcuts through separate square roots fail.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ def _correlated(samples: int, width: int, seed: int) -> np.ndarray:
 # --- 06.frechet_distance ---------------------------------------------------------------------------
 
 
-def _fd_variant(*, squared_mean=True, factor=2.0, separate_roots=False):
+def _fd_variant(*, squared_mean=True, factor=2.0, separate_roots=False, matrix=np.atleast_2d):
     def frechet(features_a, features_b):
         from scipy import linalg
 
         a, b = np.asarray(features_a, np.float64), np.asarray(features_b, np.float64)
-        cov_a, cov_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
+        cov_a, cov_b = matrix(np.cov(a, rowvar=False)), matrix(np.cov(b, rowvar=False))
         if separate_roots:
             root = (linalg.sqrtm(cov_a) @ linalg.sqrtm(cov_b)).real
         else:
@@ -61,6 +61,7 @@ FRECHET_DISTANCE = Exercise(
     public=[
         Case("identical sets: 0", args=(_correlated(40, 3, 3), _correlated(40, 3, 3))),
         Case("1-D, shifted by 1: 1", args=(_ONE_D, _ONE_D + 1.0), expected=1.0),
+        Case("2-D, shifted by (0.6, 0.8): 1", args=(_TWO_D, _TWO_D + np.array([0.6, 0.8])), expected=1.0),
         Case("2-D, mean (1, 1) and covariance 4I vs 0 and I: 4", args=(_TWO_D, 2 * _TWO_D + 1), expected=4.0),
         Case("3-D, correlated features", args=(_correlated(40, 3, 4), _correlated(30, 3, 5))),
     ],
@@ -79,6 +80,12 @@ FRECHET_DISTANCE = Exercise(
             "cross term without its factor 2",
             _fd_variant(factor=1.0),
             "the covariance term is Tr(S_1 + S_2 - 2 (S_1 S_2)^(1/2)): the square-root term counts twice.",
+        ),
+        Mistake(
+            "a single feature's covariance left 0-d",
+            _fd_variant(matrix=np.asarray),
+            "with one feature, np.cov(x, rowvar=False) returns a 0-d array, not a 1x1 matrix, and the "
+            "matrix product and sqrtm need matrices: wrap it in np.atleast_2d, as the lesson says.",
         ),
         Mistake(
             "square roots taken separately",
