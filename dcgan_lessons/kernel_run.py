@@ -9,9 +9,9 @@ autograder does), until the notebook's time limit; a cell still running then is 
 are skipped. Output is counted, never kept.
 
 If the kernel dies during a cell (`os._exit`, a crash, or another process killing it), a fresh kernel runs
-the notebook again; if it dies again, or it had ignored the interrupt and was killed, a last one runs the
-cells before the one that stopped it, so the functions defined up to there still count. A kernel that
-dies while starting is started once more.
+the notebook again, up to twice; if it dies again, or it had ignored the interrupt and was killed, a last
+one runs the cells before the one that stopped it, so the functions defined up to there still count.
+A kernel that dies while starting is started once more.
 
 Then the grader sends one call per case (`probe.call`): every public case of every exercise first, then
 the hidden and private ones, so that nothing learner code could see of a hidden case can come back in the
@@ -40,6 +40,7 @@ from . import kernel_guard
 from .probe import MIME, encode_value
 
 _TIMEOUT_NAME = "GraderTimeLimit"
+_RERUNS = 2  # full re-runs after a kernel died in a cell, before only the cells before it are run
 _REPLY_SECONDS = 15  # on top of a case's own limit: time for the kernel to build arguments and reply
 
 
@@ -140,8 +141,8 @@ def run_notebook(notebook, file_name: str, lesson: str, limits: Limits, calls: l
     """Execute `notebook` (in memory), then make `calls`; with fresh kernels when one dies (see above)."""
     cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     run = KernelRun()
-    stop, died_before, started_again = len(cells), False, False
-    for _ in range(4):
+    stop, reruns, started_again = len(cells), 0, False
+    for _ in range(6):
         try:
             died_at = _attempt(cells[:stop], file_name, lesson, limits, calls, run)
         except _StartupFailed as error:
@@ -154,8 +155,8 @@ def run_notebook(notebook, file_name: str, lesson: str, limits: Limits, calls: l
             break
         where = describe_cell(died_at + 1, cells[died_at].source)
         run.cell_errors.clear()
-        if not died_before and not run.deaf:
-            died_before = True
+        if reruns < _RERUNS and not run.deaf:  # perhaps another process killed it: run it all again
+            reruns += 1
             run.notes.append(
                 f"the kernel stopped during {where}; the grader ran the notebook again in a fresh kernel"
             )
@@ -215,12 +216,16 @@ def _attempt(cells, file_name, lesson, limits: Limits, calls: list[Call], run: K
             try:
                 with client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
                     leader = client.process_id()
-                    client.timeout = 120
-                    client.execute_cell(setup, len(cells), store_history=False)
-                    if _reply_error(client.last_reply):
-                        raise _StartupFailed(f"its probe did not start: {_reply_error(client.last_reply)}")
-                    _run_cells(client, cells, limits, run)
-                    _probe(client, calls, limits, run, len(cells) + 1)
+                    try:
+                        client.timeout = 120
+                        client.execute_cell(setup, len(cells), store_history=False)
+                        if _reply_error(client.last_reply):
+                            error = _reply_error(client.last_reply)
+                            raise _StartupFailed(f"its probe did not start: {error}")
+                        _run_cells(client, cells, limits, run)
+                        _probe(client, calls, limits, run, len(cells) + 1)
+                    finally:  # while the supervisor still holds the orphans it adopted
+                        kernel_guard.end_processes({leader} if leader else set(), session=leader, token=token)
             except _DiedIn as died:
                 return died.index
             except DeadKernelError:

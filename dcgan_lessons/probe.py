@@ -68,7 +68,7 @@ def install(lesson: str) -> None:
                 found[exercise.id] = ("course" if callable(value) else "other", value)
 
     shell.events.register("post_run_cell", capture)
-    _state.update(found=found, capture=capture, shell=shell)
+    _state.update(ids=[exercise.id for exercise in exercises], found=found, capture=capture, shell=shell)
 
 
 def _reply(data: dict) -> None:
@@ -81,7 +81,8 @@ def origins() -> None:
     """Reply with where each exercise's function came from: the learner, the course, or nowhere."""
     _state["capture"]()
     reply = {}
-    for exercise_id, (origin, value, *_) in _state["found"].items():
+    for exercise_id in _state["ids"]:
+        origin, value, *_ = _state["found"].get(exercise_id, ("missing", None))
         reply[exercise_id] = {"origin": origin, "type": _type_name(value)}
     _reply(reply)
 
