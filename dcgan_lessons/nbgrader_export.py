@@ -129,7 +129,7 @@ def nbgrader_notebook(solution: nbformat.NotebookNode, lesson: str) -> nbformat.
         test.metadata["nbgrader"] = _metadata(f"test_{slug}", solution=False, points=exercise.points)
         cells.append(test)
     setup = nbformat.v4.new_code_cell(_SETUP)
-    setup.metadata["nbgrader"] = _metadata("grader_setup", solution=False)
+    setup.metadata["nbgrader"] = _metadata(f"setup_{lesson}", solution=False)
     notebook.cells = [setup, *cells]
     return notebook
 
