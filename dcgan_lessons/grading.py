@@ -24,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .checking import CaseResult, CheckResult, Exercise, Mismatch, judge_case
 from .extra_cases import grading_cases, load_extra_cases
 from .kernel_guard import adopting_orphans
@@ -131,10 +133,11 @@ def prepare_expected(plans: dict[str, list[Call]], extra: dict) -> None:
     """Compute every expected value once in this process, which also imports all that judging needs."""
     from .exercises import lesson_exercises
 
-    for lesson in plans:
-        for exercise in lesson_exercises(lesson):
-            for case, _hidden in grading_cases(exercise, extra):
-                exercise.expected(case)
+    with np.errstate(all="ignore"):  # planted mistakes overflow on purpose: no noise for the instructor
+        for lesson in plans:
+            for exercise in lesson_exercises(lesson):
+                for case, _hidden in grading_cases(exercise, extra):
+                    exercise.expected(case)
 
 
 def grade_exercise(exercise: Exercise, extra: dict, run: KernelRun) -> ExerciseGrade:
@@ -188,7 +191,8 @@ def judge_reply(exercise: Exercise, case, hidden: bool, reply: dict) -> CaseResu
             unreadable = Mismatch("type", "the grader could not read the value")
             return CaseResult(case.name, hidden, False, unreadable)
         try:
-            return judge_case(exercise, case, hidden, got)
+            with np.errstate(all="ignore"):
+                return judge_case(exercise, case, hidden, got)
         except Exception as error:  # noqa: BLE001 - plain data the comparison cannot handle is a wrong value
             detail = f"the returned value could not be compared ({type(error).__name__})"
             return CaseResult(case.name, hidden, False, Mismatch("type", detail))
