@@ -127,8 +127,13 @@ class _Client(NotebookClient):
         return getattr(process, "pid", None)
 
     def kill(self) -> None:
+        """Kill the supervisor and the kernel: the process group the supervisor leads."""
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
-        if process is not None and process.poll() is None:
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (AttributeError, OSError):  # Windows, or the group is gone already
             process.send_signal(getattr(signal, "SIGKILL", signal.SIGTERM))
 
 

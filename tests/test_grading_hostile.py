@@ -83,7 +83,7 @@ class Leak(Exception):
         raise RuntimeError(repr(seen))
 def scale_images(images):
     seen.append((images.shape, sorted(set(images.ravel().tolist()))[:3]))
-    if len(seen) > 2:
+    if len(seen) > 1:
         raise Leak()
     raise ValueError(f"state {probe._state!r} seen {seen!r}")
 def unscale_images(images):
@@ -270,8 +270,9 @@ def test_no_private_case_leaks_into_feedback_or_the_gradebook(graded):
     everything = graded["text"] + "".join(graded["feedback"].values())
     for secret in SECRETS:
         assert secret not in everything
-    # The public case's own message comes back (it is public), the broken __str__ does not crash anything.
-    assert "raised ValueError" in graded["feedback"]["reads_state"]
+    # A public case's own message comes back (it is public); a message that fails to print is said so.
+    text = graded["feedback"]["reads_state"]
+    assert "raised ValueError: state" in text and "raised Leak: (its message could not be shown)" in text
 
 
 def test_the_memory_limit_stops_a_hog_and_costs_it_nothing_else(graded):
