@@ -20,9 +20,11 @@ text of a public one. Only plain data comes back; the grader judges it (`grading
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -189,66 +191,91 @@ def _attempt(cells, file_name, lesson, limits: Limits, calls: list[Call], run: K
     env[kernel_guard.MARKER] = token
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     setup = nbformat.v4.new_code_cell(f'__import__("dcgan_lessons.probe").probe.install({lesson!r})')
-    # A notebook may leave files it cannot delete itself (read-only, still open): never fail on them.
-    with tempfile.TemporaryDirectory(prefix="dcgan-grade-", ignore_cleanup_errors=True) as private:
-        scratch = Path(private) / "work"
-        scratch.mkdir()
-        work = nbformat.v4.new_notebook(cells=list(cells))
-        work.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-        (scratch / Path(file_name).name).write_text(nbformat.writes(work), encoding="utf-8")
-        work.cells += [setup, nbformat.v4.new_code_cell()]  # nbclient stores each cell it runs by index
-        client = _Client(
-            work,
-            kernel_name="python3",
-            allow_errors=True,
-            interrupt_on_timeout=True,
-            error_on_timeout={"ename": _TIMEOUT_NAME, "evalue": "", "traceback": []},
-            startup_timeout=120,
-            iopub_timeout=10,
-            shutdown_kernel="immediate",
-            resources={"metadata": {"path": str(scratch)}},
-        )
-        client.guard = _guard_command(limits)
-        client.on_cell_executed = lambda cell, cell_index, execute_reply: setattr(
-            client, "last_reply", execute_reply
-        )
-        probe_seconds = len(calls) * (limits.case_seconds + _REPLY_SECONDS) + 60
-        watchdog = threading.Timer(limits.notebook_seconds + probe_seconds + 150, client.kill)
-        watchdog.daemon = True
-        watchdog.start()
-        leader = None
+    private = tempfile.mkdtemp(prefix="dcgan-grade-")
+    try:
+        return _attempt_in(private, cells, file_name, lesson, limits, calls, run, setup, env, token)
+    finally:
+        remove_folder(private)
+
+
+def remove_folder(path) -> None:
+    """Delete a scratch folder, also what a notebook made read-only; never fail on what remains."""
+
+    def retry(function, name, _):
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(name), 0o700)
+            if not os.path.islink(name):
+                os.chmod(name, 0o700)
+            function(name)
+
+    shutil.rmtree(path, onerror=retry)
+    with contextlib.suppress(OSError):  # a folder made unreadable hides its files until it is opened up
+        for root, folders, _ in os.walk(path):
+            for folder in folders:
+                os.chmod(os.path.join(root, folder), 0o700)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _attempt_in(private, cells, file_name, lesson, limits, calls, run, setup, env, token) -> int | None:
+    """`_attempt` in its scratch folder `private`."""
+    scratch = Path(private) / "work"
+    scratch.mkdir()
+    work = nbformat.v4.new_notebook(cells=list(cells))
+    work.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    (scratch / Path(file_name).name).write_text(nbformat.writes(work), encoding="utf-8")
+    work.cells += [setup, nbformat.v4.new_code_cell()]  # nbclient stores each cell it runs by index
+    client = _Client(
+        work,
+        kernel_name="python3",
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        error_on_timeout={"ename": _TIMEOUT_NAME, "evalue": "", "traceback": []},
+        startup_timeout=120,
+        iopub_timeout=10,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(scratch)}},
+    )
+    client.guard = _guard_command(limits)
+    client.on_cell_executed = lambda cell, cell_index, execute_reply: setattr(
+        client, "last_reply", execute_reply
+    )
+    probe_seconds = len(calls) * (limits.case_seconds + _REPLY_SECONDS) + 60
+    watchdog = threading.Timer(limits.notebook_seconds + probe_seconds + 150, client.kill)
+    watchdog.daemon = True
+    watchdog.start()
+    leader = None
+    try:
         try:
-            try:
-                with client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-                    leader = client.process_id()
-                    try:
-                        client.timeout = 120
-                        client.execute_cell(setup, len(cells), store_history=False)
-                        if _reply_error(client.last_reply):
-                            error = _reply_error(client.last_reply)
-                            raise _StartupFailed(f"its probe did not start: {error}")
-                        _run_cells(client, cells, limits, run)
-                        _probe(client, calls, limits, run, len(cells) + 1)
-                    finally:  # while the supervisor still holds the orphans it adopted
-                        kernel_guard.end_processes({leader} if leader else set(), session=leader, token=token)
-            except _DiedIn as died:
-                return died.index
-            except DeadKernelError:
-                if not run.probed:
-                    raise _StartupFailed("the kernel died while starting") from None
-                run.probe_stopped = True
-                run.notes.append("the kernel stopped while the grader called your functions")
-            except _StartupFailed:
-                raise
-            except Exception as error:  # noqa: BLE001 - e.g. "Kernel died before replying to kernel_info"
-                if not run.probed:
-                    raise _StartupFailed(type(error).__name__) from None
-                raise
-        finally:
-            watchdog.cancel()
-            run.output_bytes = max(run.output_bytes, client.output_bytes)
-            # The kernel and everything it started, even what left its session: nothing outlives its notebook.
-            kernel_guard.end_processes({leader} if leader else set(), session=leader, token=token)
+            with client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+                leader = client.process_id()
+                try:
+                    client.timeout = 120
+                    client.execute_cell(setup, len(cells), store_history=False)
+                    if _reply_error(client.last_reply):
+                        error = _reply_error(client.last_reply)
+                        raise _StartupFailed(f"its probe did not start: {error}")
+                    _run_cells(client, cells, limits, run)
+                    _probe(client, calls, limits, run, len(cells) + 1)
+                finally:  # while the supervisor still holds the orphans it adopted
+                    kernel_guard.end_processes({leader} if leader else set(), session=leader, token=token)
+        except _DiedIn as died:
+            return died.index
+        except DeadKernelError:
+            if not run.probed:
+                raise _StartupFailed("the kernel died while starting") from None
+            run.probe_stopped = True
+            run.notes.append("the kernel stopped while the grader called your functions")
+        except _StartupFailed:
+            raise
+        except Exception as error:  # noqa: BLE001 - e.g. "Kernel died before replying to kernel_info"
+            if not run.probed:
+                raise _StartupFailed(type(error).__name__) from None
+            raise
+    finally:
+        watchdog.cancel()
+        run.output_bytes = max(run.output_bytes, client.output_bytes)
+        # The kernel and everything it started, even what left its session: nothing outlives its notebook.
+        kernel_guard.end_processes({leader} if leader else set(), session=leader, token=token)
     if run.output_bytes > limits.max_output_bytes:
         run.notes.append(
             f"the notebook printed {run.output_bytes / 2**20:.1f} MB of output (the grader keeps none; "

@@ -8,6 +8,7 @@ alone, and the run must end with a gradebook and no process left behind.
 
 import csv
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -133,6 +134,11 @@ if os.fork() == 0:
         os.execv(sys.executable, [sys.executable, "-c", code, GRADEBOOK])
     os._exit(0)
 os.wait()
+# Scratch files it cannot delete: a folder made read-only and unreadable.
+os.makedirs("locked/inner")
+open("locked/inner/file", "w").write("x")
+os.chmod("locked/inner", 0o500)
+os.chmod("locked", 0o000)
 """
 
 # 7. Lesson 02: NumPy's isclose patched and Keras tensors returned, the natural return type, but wrong.
@@ -232,21 +238,26 @@ def graded(tmp_path_factory):
     limits = Limits(notebook_seconds=60, case_seconds=5, memory_bytes=8 * 2**30)
     name, value = RUN_MARK.split("=")
     os.environ[name] = value  # the kernels of this run inherit it: the attack's way to find its siblings
+    scratch, tempfile.tempdir = tempfile.tempdir, str(base / "tmp")  # to see that no scratch folder remains
+    (base / "tmp").mkdir()
     try:
         grades = grade([subs], out, limits=limits, extra_cases=base / "private.py", workers=2)
     finally:
         del os.environ[name]
+        tempfile.tempdir = scratch
     time.sleep(1.5)  # a surviving daemon would have rewritten the gradebook by now
     text = (out / "gradebook.csv").read_text()
     rows = {row["learner"]: row for row in csv.DictReader(text.splitlines())}
     feedback = {p.stem: p.read_text() for p in (out / "feedback").glob("*.md")}
-    return {"grades": grades, "rows": rows, "text": text, "feedback": feedback, "out": out}
+    left = sorted(p.name for p in (base / "tmp").iterdir())
+    return {"grades": grades, "rows": rows, "text": text, "feedback": feedback, "out": out, "left": left}
 
 
 def test_the_run_completes_with_a_gradebook_that_nothing_rewrote(graded):
     assert "hacked" not in graded["text"]
     assert set(graded["rows"]) == {name[: -len(".ipynb")] for name in planted(Path("x"))}
     assert not marked_processes()
+    assert graded["left"] == []  # every scratch folder removed, the read-only ones too
 
 
 def test_honest_neighbours_keep_full_marks(graded):
