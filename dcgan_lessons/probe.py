@@ -122,8 +122,7 @@ def call(exercise_id: str, request: str, seconds: float) -> None:
     sink = _Discard()
     try:
         with _time_limit(seconds), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            args = [_argument(exercise, item) for item in request["args"]]
-            kwargs = {key: _argument(exercise, item) for key, item in request["kwargs"].items()}
+            args, kwargs = _arguments(exercise, request)
             got = function(*args, **kwargs)
             if exercise.observe is not None:
                 got = exercise.observe(got, args)
@@ -137,15 +136,22 @@ def call(exercise_id: str, request: str, seconds: float) -> None:
     _reply(reply)
 
 
-def _argument(exercise, item: dict):
-    if "value" in item:
-        return decode_value(item["value"])
-    group, index, position = item["course_case"]
-    case = getattr(exercise, group)[index]
-    source = case.args[position] if isinstance(position, int) else case.kwargs[position]
-    from .checking import Fresh
+def _arguments(exercise, request: dict) -> tuple[list, dict]:
+    """The call's arguments: decoded from the request, or built by the course's own case where it says so."""
+    items = [*request["args"], *request["kwargs"].values()]
+    named = [item["course_case"] for item in items if "course_case" in item]
+    built_args, built_kwargs = (), {}
+    if named:  # all of them at once, in order, as the case itself makes them (seeds, fresh models, copies)
+        group, index, _ = named[0]
+        built_args, built_kwargs = getattr(exercise, group)[index].arguments()
 
-    return source.make() if isinstance(source, Fresh) else decode_value(encode_value(source))
+    def one(item, position):
+        if "value" in item:
+            return decode_value(item["value"])
+        return built_args[position] if isinstance(position, int) else built_kwargs[position]
+
+    args = [one(item, position) for position, item in enumerate(request["args"])]
+    return args, {key: one(item, key) for key, item in request["kwargs"].items()}
 
 
 def _raised(error: BaseException, *, public: bool) -> dict:
