@@ -283,7 +283,8 @@ def test_no_private_case_leaks_into_feedback_or_the_gradebook(graded):
         assert secret not in everything
     # A public case's own message comes back (it is public); a message that fails to print is said so.
     text = graded["feedback"]["reads_state"]
-    assert "raised ValueError: state" in text and "raised Leak: (its message could not be shown)" in text
+    assert "raised ValueError: seen so far: [((1, 2, 2, 1)" in text
+    assert "raised Leak: (its message could not be shown)" in text
 
 
 def test_the_memory_limit_stops_a_hog_and_costs_it_nothing_else(graded):

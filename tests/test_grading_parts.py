@@ -1,6 +1,7 @@
 """The grader's parts, without kernels: transport of values, lesson matching, scoring from probe lines,
 private cases, file names, and the learner's `show_score`."""
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from dcgan_lessons import cli, get_exercise, scale_images, show_score, unscale_images
+from dcgan_lessons import all_exercises, cli, get_exercise, probe, scale_images, show_score, unscale_images
 from dcgan_lessons.extra_cases import load_extra_cases
 from dcgan_lessons.gradebook import gradebook_rows
 from dcgan_lessons.grading import SubmissionGrade, grade_exercise, judge_reply, lesson_calls
@@ -257,3 +258,31 @@ def test_the_readme_example_of_private_cases_loads(tmp_path):
     path = tmp_path / "my_cases.py"
     path.write_text(example)
     assert len(load_extra_cases(path)["00.scale_images"]) == 2
+
+
+class _Shell:
+    user_ns: dict = {}
+
+
+@pytest.mark.parametrize("exercise_id", list(all_exercises()))
+def test_every_exercise_through_the_grader_protocol_passes_the_reference_and_fails_a_mistake(
+    exercise_id, monkeypatch
+):
+    """The kernel's side (`probe.call`) run here on the reference and on a planted mistake; its replies
+    go through JSON and are judged by the grader's side: full marks, then fewer."""
+    exercise = get_exercise(exercise_id)
+    replies = []
+    monkeypatch.setattr(probe, "_reply", replies.append)
+
+    def graded(function):
+        snapshot = getattr(function, "__globals__", {})
+        monkeypatch.setitem(probe._state, "found", {exercise_id: ("learner", function, snapshot)})
+        monkeypatch.setitem(probe._state, "shell", _Shell())
+        run = KernelRun(origins={exercise_id: {"origin": "learner"}}, probed=True)
+        for call in lesson_calls([exercise], {}):
+            probe.call(call.exercise_id, call.request, 60.0)
+            run.replies[exercise_id, call.index] = json.loads(json.dumps(replies[-1]))
+        return grade_exercise(exercise, {}, run).score
+
+    assert graded(exercise.reference) == exercise.points
+    assert graded(exercise.mistakes[0].answer) < exercise.points
