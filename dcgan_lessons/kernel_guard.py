@@ -9,7 +9,7 @@ The grader starts every kernel through this small supervisor, `python -m dcgan_l
 - it applies the memory (address space) and file-size limits with `resource`; the kernel and all its
   children inherit them;
 - on Linux it adopts orphaned descendants (PR_SET_CHILD_SUBREAPER), and when the kernel ends it kills every
-  process below it.
+  process below it; if the grader itself ends (killed, interrupted), it kills them all too.
 
 The grader marks each kernel's environment with a token and, after the notebook, calls `end_processes`,
 which kills what is left: the kernel's session, every process carrying the token (a daemon that started
@@ -26,6 +26,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 MARKER = "DCGAN_LESSONS_GRADED_KERNEL"  # environment variable holding the kernel's token
@@ -163,14 +164,26 @@ def main(argv: list[str] | None = None) -> int:
     kernel = subprocess.Popen(command, env=env)
 
     def stop(*_):
-        end_processes({kernel.pid})
+        end_processes({kernel.pid} | _children())
         os._exit(1)
 
+    parent = os.getppid()
+
+    def watch():
+        while kernel.poll() is None:
+            time.sleep(1)
+            if os.getppid() != parent:  # the grader is gone: nothing it started may outlive it
+                stop()
+
     signal.signal(signal.SIGTERM, stop)
+    threading.Thread(target=watch, daemon=True).start()
     code = kernel.wait()
-    below = {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()}
-    end_processes(below)
+    end_processes(_children())
     return code
+
+
+def _children() -> set[int]:
+    return {pid for pid, (ppid, _) in _processes().items() if ppid == os.getpid()}
 
 
 if __name__ == "__main__":
