@@ -257,7 +257,8 @@ def _attempt_in(private, cells, file_name, lesson, limits, calls, run, setup, en
                     _run_cells(client, cells, limits, run)
                     _probe(client, calls, limits, run, len(cells) + 1)
                 finally:  # while the supervisor still holds the orphans it adopted
-                    kernel_guard.end_processes({leader} if leader else set(), session=leader, token=token)
+                    roots = {leader} if leader else set()
+                    kernel_guard.end_processes(roots, session=leader, token=token, supervisor=leader)
         except _DiedIn as died:
             return died.index
         except DeadKernelError:
