@@ -28,8 +28,9 @@ import numpy as np
 
 from .checking import CaseResult, CheckResult, Exercise, Mismatch, judge_case
 from .extra_cases import grading_cases, load_extra_cases
+from .grader_calls import Call, make_calls
 from .kernel_guard import adopting_orphans
-from .kernel_run import Call, KernelRun, Limits, make_calls, run_notebook
+from .kernel_run import KernelRun, Limits, run_notebook
 from .probe import decode_value, function_name
 from .submissions import Submission, read_submissions
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -161,6 +162,24 @@ def limit_resources(memory_bytes: int | None, file_size_bytes: int | None) -> No
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)
             with contextlib.suppress(ValueError, OSError):
                 resource.setrlimit(limit, (value, hard))
+
+
+def remove_folder(path) -> None:
+    """Delete a scratch folder, also what a notebook made read-only; never fail on what remains."""
+
+    def retry(function, name, _):
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(name), 0o700)
+            if not os.path.islink(name):
+                os.chmod(name, 0o700)
+            function(name)
+
+    shutil.rmtree(path, onerror=retry)
+    with contextlib.suppress(OSError):  # a folder made unreadable hides its files until it is opened up
+        for root, folders, _ in os.walk(path):
+            for folder in folders:
+                os.chmod(os.path.join(root, folder), 0o700)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,11 +20,9 @@ text of a public one. Only plain data comes back; the grader judges it (`grading
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -39,7 +37,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from . import kernel_guard
-from .probe import MIME, encode_value
+from .grader_calls import Call
+from .probe import MIME
 
 _TIMEOUT_NAME = "GraderTimeLimit"
 _RERUNS = 2  # full re-runs after a kernel died in a cell, before only the cells before it are run
@@ -56,16 +55,6 @@ class Limits:
     # a few GB of address space, and no lesson writes large files.
     memory_bytes: int | None = 16 * 2**30
     file_size_bytes: int | None = 2 * 2**30
-
-
-@dataclass
-class Call:
-    """One call the grader makes: which exercise, which case (by its place), and the request sent."""
-
-    exercise_id: str
-    index: int
-    request: str  # JSON: the arguments as plain data, or which course case to build them from
-    hidden: bool
 
 
 @dataclass
@@ -195,25 +184,7 @@ def _attempt(cells, file_name, lesson, limits: Limits, calls: list[Call], run: K
     try:
         return _attempt_in(private, cells, file_name, lesson, limits, calls, run, setup, env, token)
     finally:
-        remove_folder(private)
-
-
-def remove_folder(path) -> None:
-    """Delete a scratch folder, also what a notebook made read-only; never fail on what remains."""
-
-    def retry(function, name, _):
-        with contextlib.suppress(OSError):
-            os.chmod(os.path.dirname(name), 0o700)
-            if not os.path.islink(name):
-                os.chmod(name, 0o700)
-            function(name)
-
-    shutil.rmtree(path, onerror=retry)
-    with contextlib.suppress(OSError):  # a folder made unreadable hides its files until it is opened up
-        for root, folders, _ in os.walk(path):
-            for folder in folders:
-                os.chmod(os.path.join(root, folder), 0o700)
-        shutil.rmtree(path, ignore_errors=True)
+        kernel_guard.remove_folder(private)
 
 
 def _attempt_in(private, cells, file_name, lesson, limits, calls, run, setup, env, token) -> int | None:
@@ -392,36 +363,3 @@ def _reply_error(reply: dict | None) -> str | None:
     return (
         f"{content.get('ename', 'an error')}: {message}" if message else str(content.get("ename", "an error"))
     )
-
-
-def make_calls(exercise, cases: list[tuple]) -> list[Call]:
-    """The calls for one exercise's cases [(case, hidden), ...]: course cases first, private ones last.
-
-    An argument that is plain data travels as data; one that is not (a Keras input, a model) can only be
-    a course case's, and is named by its place, for the kernel to build from the course's package.
-    """
-    calls = []
-    groups = [("public", len(exercise.public)), ("hidden", len(exercise.hidden))]
-    for index, (case, hidden) in enumerate(cases):
-        place, offset = None, index
-        for group, size in groups:
-            if offset < size:
-                place = (group, offset)
-                break
-            offset -= size
-        args = [_argument(value, place, position) for position, value in enumerate(case.args)]
-        kwargs = {key: _argument(value, place, key) for key, value in case.kwargs.items()}
-        request = json.dumps({"args": args, "kwargs": kwargs, "public": not hidden})
-        calls.append(Call(exercise.id, index, request, hidden))
-    return calls
-
-
-def _argument(value, place, position) -> dict:
-    try:
-        return {"value": encode_value(value)}
-    except TypeError:
-        if place is None:
-            raise ValueError(
-                f"a private case's arguments must be plain data (arrays, numbers, strings), got {type(value)}"
-            ) from None
-        return {"course_case": [place[0], place[1], position]}
