@@ -1,7 +1,9 @@
 """Instructors' private hidden cases: a Python file the grader reads, kept out of the course.
 
 The file defines `CASES`, a dict from exercise id to a list of `Case`; each case is graded as a
-hidden one, after the course's own public and hidden cases, and never shown in feedback:
+hidden one, after the course's own public and hidden cases, and never shown in feedback. The file is
+read by the grader only; a learner's kernel receives one case's arguments (plain data) at a time, when
+the grader calls the function, after all the notebook's cells have run:
 
     import numpy as np
     from dcgan_lessons.checking import Case
@@ -55,9 +57,26 @@ def load_extra_cases(path: Path | str) -> dict[str, list[Case]]:
                 f"{path}: the case names of {exercise_id} must differ from each other and the course's."
             )
         for case in extra:
+            _plain_arguments(exercise, case, path)
             _reference_passes(exercise, case, path)
         checked[exercise_id] = list(extra)
     return checked
+
+
+def _plain_arguments(exercise: Exercise, case: Case, path: Path) -> None:
+    """Private cases travel to the learner's kernel as data, one call at a time: plain data only."""
+    from .probe import encode_value
+
+    for value in [*case.args, *case.kwargs.values()]:
+        try:
+            encode_value(value)
+        except TypeError:
+            raise TypeError(
+                f"{path}: case {case.name!r} of {exercise.id} has an argument of type "
+                f"{type(value).__name__}; "
+                "private cases take plain data only (NumPy arrays, numbers, strings, lists, tuples, dicts), "
+                "which the grader sends to each learner's kernel when it calls the function."
+            ) from None
 
 
 def _reference_passes(exercise: Exercise, case: Case, path: Path) -> None:

@@ -9,31 +9,98 @@ for every solution notebook, in which:
   exercise's points. It runs the public and hidden cases on the learner's function (before the check
   cell can replace it by the course's reference) and gives nbgrader partial credit the same way the
   course's grader does: it raises when nothing passes, and otherwise shows the points earned, which
-  nbgrader (0.7 and later) reads as partial credit.
+  nbgrader (0.7 and later) reads as partial credit;
+- a locked first code cell loads this module before any answer cell runs.
+
+nbgrader gives 0 to a test cell that writes anything to stderr, so warnings (a correct answer using
+`np.where` warns about the branch it discards) and stderr, Python's and the process's, are silenced
+while the check runs. The test cell reloads this module, so an answer cell that rebinds
+`nbgrader_points` (the name or the module's attribute) changes nothing, and the check refuses to give
+points when the course's checking functions or NumPy's comparisons are no longer the ones this module
+first loaded with. This is all nbgrader allows: its tests run in the learner's own kernel, where a
+determined learner can patch anything. The course's own grader (`grade`) judges outside the kernel.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import sys
+import warnings
 from pathlib import Path
 
 import nbformat
+import numpy as np
 
+from . import checking
 from .build import LESSON_FILE, clean, exercise_ids, serialise
 from .probe import function_name
 
-_IMPORT = "from dcgan_lessons.nbgrader_export import nbgrader_points"
+_MODULE = "dcgan_lessons.nbgrader_export"
+_SETUP = f"import {_MODULE}  # the nbgrader checks, loaded before any answer cell can change them"
+_WATCHED = (
+    (checking, ("run_check", "judge_case", "compare_values", "_to_array")),
+    (np, ("isclose", "allclose", "asarray", "array_equal", "abs", "argmin")),
+)
+# What the checks are made of, as first loaded; kept across reloads (a reload re-runs this file).
+_ORIGINAL = globals().get("_ORIGINAL") or {
+    (module.__name__, name): getattr(module, name) for module, names in _WATCHED for name in names
+}
+
+
+def _tampered() -> list[str]:
+    return [
+        f"{module.__name__}.{name}"
+        for module, names in _WATCHED
+        for name in names
+        if getattr(module, name, None) is not _ORIGINAL[(module.__name__, name)]
+    ]
+
+
+@contextlib.contextmanager
+def _silenced():
+    """No warning and nothing on stderr (Python's or the process's): nbgrader scores such a cell 0."""
+    saved = None
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()
+        saved = os.dup(2)
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def nbgrader_points(exercise_id: str, answer) -> float:
     """An nbgrader test: print the feedback, raise when no case passes, else return the points earned."""
-    from .checking import run_check
     from .exercises import get_exercise
 
-    result = run_check(get_exercise(exercise_id), answer, include_hidden=True)
+    changed = _tampered()
+    if changed:
+        raise AssertionError(
+            f"{exercise_id}: the notebook replaced {', '.join(changed)}; the check cannot be trusted "
+            "and gives no points. Restart the kernel and run the notebook without that change."
+        )
+    with _silenced():
+        result = checking.run_check(get_exercise(exercise_id), answer, include_hidden=True)
     print(result.feedback())
     if result.score <= 0:
         raise AssertionError(f"{exercise_id}: no case passes (0 of {result.exercise.points} points).")
     return round(result.score, 3)
+
+
+def test_cell_source(exercise_id: str) -> str:
+    """A test cell's code: this module reloaded (so a rebound helper is undone), then the check."""
+    name = function_name(exercise_id)
+    return (
+        f'import importlib, {_MODULE}\n\nimportlib.reload({_MODULE}).nbgrader_points("{exercise_id}", {name})'
+    )
 
 
 def _metadata(grade_id: str, *, solution: bool, points: float | None = None) -> dict:
@@ -58,12 +125,12 @@ def nbgrader_notebook(solution: nbformat.NotebookNode, lesson: str) -> nbformat.
         exercise = get_exercise(ids[0])
         slug = exercise.id.replace(".", "_")
         cell.metadata["nbgrader"] = _metadata(f"answer_{slug}", solution=True)
-        name = function_name(exercise.id)
-        source = f'{_IMPORT}\n\nnbgrader_points("{exercise.id}", {name})'
-        test = nbformat.v4.new_code_cell(source)
+        test = nbformat.v4.new_code_cell(test_cell_source(exercise.id))
         test.metadata["nbgrader"] = _metadata(f"test_{slug}", solution=False, points=exercise.points)
         cells.append(test)
-    notebook.cells = cells
+    setup = nbformat.v4.new_code_cell(_SETUP)
+    setup.metadata["nbgrader"] = _metadata(f"setup_{lesson}", solution=False)
+    notebook.cells = [setup, *cells]
     return notebook
 
 

@@ -1,6 +1,7 @@
 """The grader's parts, without kernels: transport of values, lesson matching, scoring from probe lines,
 private cases, file names, and the learner's `show_score`."""
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -8,12 +9,12 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from dcgan_lessons import cli, get_exercise, scale_images, show_score, unscale_images
+from dcgan_lessons import all_exercises, cli, get_exercise, probe, scale_images, show_score, unscale_images
 from dcgan_lessons.extra_cases import load_extra_cases
 from dcgan_lessons.gradebook import gradebook_rows
-from dcgan_lessons.grading import SubmissionGrade, grade_exercise
+from dcgan_lessons.grading import SubmissionGrade, grade_exercise, judge_reply, lesson_calls
 from dcgan_lessons.kernel_run import KernelRun
-from dcgan_lessons.probe import as_defined, decode_value, encode_value
+from dcgan_lessons.probe import as_defined, decode_value, encode_value, to_plain
 from dcgan_lessons.submissions import (
     learner_names,
     parse_notebook,
@@ -105,29 +106,85 @@ def test_feedback_file_names_stay_in_the_folder_and_are_unique(tmp_path):
     assert learner_names(files) == ["x/alice", "bob"]
 
 
-def lines(origin="learner", cases=()):
-    return KernelRun(lines=[{"exercise": SCALE.id, "origin": origin}, *cases])
+def replies(origin="learner", cases=(), **state):
+    return KernelRun(origins={SCALE.id: {"origin": origin}}, replies=dict(cases), **state)
 
 
-def case_line(index, **data):
-    return {"exercise": SCALE.id, "case": index, **data}
+def reply(index, **data):
+    return (SCALE.id, index), data
 
 
-def test_scores_come_from_the_probe_lines():
+def test_scores_come_from_the_kernels_replies_judged_here():
     cases = len(SCALE.public) + len(SCALE.hidden)
     right = [
-        case_line(i, status="returned", value=encode_value(SCALE.expected(c)))
+        reply(i, status="returned", value=encode_value(SCALE.expected(c)))
         for i, c in enumerate([*SCALE.public, *SCALE.hidden])
     ]
-    assert grade_exercise(SCALE, {}, lines(cases=right)).score == 1
+    assert grade_exercise(SCALE, {}, replies(cases=right)).score == 1
     # The process died during the third case: it and the rest fail, the first two count.
-    died = grade_exercise(SCALE, {}, lines(cases=right[:2]))
+    died = grade_exercise(SCALE, {}, replies(cases=right[:2], in_flight=(SCALE.id, 2), probe_stopped=True))
     assert died.score == pytest.approx(2 / cases)
     assert [c.mismatch.kind for c in died.result.cases[2:]] == ["crash"] * (cases - 2)
-    stub = [case_line(0, status="raised", type="NotImplementedError", message="", not_implemented=True)]
-    assert grade_exercise(SCALE, {}, lines(cases=stub)).result.status == "not_attempted"
-    slow = [case_line(i, status="timeout", seconds=1) for i in range(cases)]
-    assert grade_exercise(SCALE, {}, lines(cases=slow)).score == 0
+    assert "ended while this case ran" in died.result.cases[2].mismatch.detail
+    stub = [reply(0, status="raised", type="NotImplementedError", not_implemented=True)]
+    assert grade_exercise(SCALE, {}, replies(cases=stub)).result.status == "not_attempted"
+    slow = [reply(i, status="timeout") for i in range(cases)]
+    assert grade_exercise(SCALE, {}, replies(cases=slow)).score == 0
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"status": "judged", "passed": True},  # the old protocol's verdict from the kernel: never trusted
+        {"status": "returned", "value": {"t": "array", "npy": "bm90IGFuIGFycmF5"}},
+        {"status": "returned", "value": {"t": "object", "pickle": "..."}},
+        {"status": "returned", "value": encode_value(np.zeros((1, 2, 2, 1), np.float32))},
+        {"status": "not_plain", "type": "MyArray"},
+        {"status": "passed"},
+        {},
+    ],
+    ids=repr,
+)
+def test_only_plain_data_that_matches_scores(forged):
+    case = SCALE.public[0]
+    assert not judge_reply(SCALE, case, False, forged).passed
+    assert judge_reply(
+        SCALE, case, False, {"status": "returned", "value": encode_value(SCALE.expected(case))}
+    ).passed
+
+
+def test_kernel_text_reaches_feedback_for_public_cases_only():
+    raised = {"status": "raised", "type": "ValueError", "message": "secret input [1, 2]"}
+    assert "secret input" in judge_reply(SCALE, SCALE.public[0], False, raised).mismatch.detail
+    assert "secret" not in judge_reply(SCALE, SCALE.hidden[0], True, raised).mismatch.detail
+    odd = {"status": "raised", "type": "x'); import os #"}
+    assert judge_reply(SCALE, SCALE.public[0], False, odd).mismatch.detail == "raised value"
+
+
+def test_public_cases_are_all_called_before_any_hidden_one():
+    calls = lesson_calls([SCALE, get_exercise("00.unscale_images")], {})
+    hidden = [call.hidden for call in calls]
+    assert hidden == sorted(hidden) and any(hidden) and not all(hidden)
+
+
+class _Subclass(np.ndarray):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [np.zeros(2).view(_Subclass), type("L", (list,), {})([1]), type("F", (float,), {})(1.0), object()],
+    ids=["ndarray subclass", "list subclass", "float subclass", "object"],
+)
+def test_values_that_are_not_plain_data_are_refused_in_the_kernel(value):
+    with pytest.raises(Exception, match="L|F|_Subclass|object"):
+        to_plain(value)
+
+
+def test_tensors_become_arrays():
+    import keras
+
+    assert type(to_plain([keras.ops.ones(3)])[0]) is np.ndarray
 
 
 @pytest.mark.parametrize(
@@ -139,7 +196,7 @@ def test_scores_come_from_the_probe_lines():
     ],
 )
 def test_no_learner_function_scores_zero_with_a_reason(origin, reason):
-    graded = grade_exercise(SCALE, {}, lines(origin))
+    graded = grade_exercise(SCALE, {}, replies(origin))
     assert graded.score == 0 and reason in graded.reason
     assert "not graded" in grade_exercise(SCALE, {}, KernelRun(notes=["the kernel stopped"])).reason
 
@@ -169,6 +226,9 @@ def test_private_cases_are_checked_when_read(tmp_path):
         load_extra_cases(tmp_path / "missing.py")
     with pytest.raises(ValueError, match="does not run"):
         load_extra_cases(write_cases(tmp_path, "CASES = {"))
+    fresh = 'Case("fresh", args=(__import__("dcgan_lessons.checking").checking.Fresh(lambda: 1),))'
+    with pytest.raises(TypeError, match="plain data only"):
+        load_extra_cases(write_cases(tmp_path, f"CASES = {{'00.scale_images': [{fresh}]}}"))
 
 
 def test_grade_command_reports_bad_input(tmp_path, capsys):
@@ -198,3 +258,32 @@ def test_the_readme_example_of_private_cases_loads(tmp_path):
     path = tmp_path / "my_cases.py"
     path.write_text(example)
     assert len(load_extra_cases(path)["00.scale_images"]) == 2
+
+
+class _Shell:
+    user_ns: dict = {}
+
+
+@pytest.mark.parametrize("exercise_id", list(all_exercises()))
+def test_every_exercise_through_the_grader_protocol_passes_the_reference_and_fails_a_mistake(
+    exercise_id, monkeypatch
+):
+    """The kernel's side (`probe.call`) run here on the reference and on a planted mistake; its replies
+    go through JSON and are judged by the grader's side: full marks, then fewer."""
+    exercise = get_exercise(exercise_id)
+    replies = []
+    monkeypatch.setattr(probe, "_reply", replies.append)
+
+    def graded(function):
+        snapshot = getattr(function, "__globals__", {})
+        monkeypatch.setitem(probe._state, "found", {exercise_id: ("learner", function, snapshot)})
+        monkeypatch.setitem(probe._state, "shell", _Shell())
+        run = KernelRun(origins={exercise_id: {"origin": "learner"}}, probed=True)
+        for call in lesson_calls([exercise], {}):
+            with np.errstate(all="ignore"):  # in a kernel, the call's warnings are discarded
+                probe.call(call.exercise_id, call.request, 60.0)
+            run.replies[exercise_id, call.index] = json.loads(json.dumps(replies[-1]))
+        return grade_exercise(exercise, {}, run).score
+
+    assert graded(exercise.reference) == exercise.points
+    assert graded(exercise.mistakes[0].answer) < exercise.points

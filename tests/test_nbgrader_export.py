@@ -48,3 +48,38 @@ def test_nbgrader_points_gives_full_partial_or_no_credit(capsys):
         nbgrader_points("00.scale_images", lambda images: images)
     hidden = [case.name for case in get_exercise("00.scale_images").hidden]
     assert not any(name in capsys.readouterr().out for name in hidden)
+
+
+def test_the_check_writes_nothing_to_stderr_for_an_answer_that_warns(capfd):
+    def jensen_shannon(p, q):  # correct, but np.where evaluates log(0) on the discarded branch
+        p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+        m = (p + q) / 2
+        return sum(0.5 * np.sum(np.where(a > 0, a * np.log(a / m), 0.0)) for a in (p, q))
+
+    with np.errstate(all="warn"):
+        assert nbgrader_points("02.jensen_shannon", jensen_shannon) == 1
+    captured = capfd.readouterr()
+    assert captured.err == "" and "✓ 02.jensen_shannon" in captured.out
+
+
+def test_a_rebound_helper_is_undone_and_patched_comparisons_give_no_points(monkeypatch):
+    import importlib
+
+    import dcgan_lessons.checking
+    import dcgan_lessons.nbgrader_export as grading
+
+    source = grading.test_cell_source("00.scale_images")
+    monkeypatch.setattr(grading, "nbgrader_points", lambda *args: 1)
+    namespace = {"scale_images": lambda images: images}  # wrong
+    with pytest.raises(AssertionError, match="no case passes"):
+        exec(source, namespace)
+    monkeypatch.setattr(np, "isclose", lambda *args, **kwargs: np.array(True))
+    with pytest.raises(AssertionError, match="numpy.isclose"):
+        exec(source, namespace)
+    monkeypatch.undo()
+    monkeypatch.setattr(dcgan_lessons.checking, "compare_values", lambda *args, **kwargs: None)
+    with pytest.raises(AssertionError, match="compare_values"):
+        exec(source, namespace)
+    monkeypatch.undo()
+    importlib.reload(grading)
+    assert grading.nbgrader_points("00.scale_images", scale_images) == 1
