@@ -58,7 +58,7 @@ def _softplus(a):
     return np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))
 
 
-def generator_sample_pull(logits, logit_grads, loss: str = "non-saturating") -> np.ndarray:
+def generator_pull(logits, logit_grads, loss: str = "non-saturating") -> np.ndarray:
     """The direction a G step pushes each generated sample: minus the gradient of G's per-sample loss.
 
     With D(x) = sigmoid(a(x)), the chain rule gives d/dx of the two losses:
@@ -226,7 +226,7 @@ class GAN2D:
     def sample_pull(self, x) -> np.ndarray:
         """Where a G step pushes generated points x: minus the gradient of G's loss at each, (n, 2)."""
         logits, grads = self.d_logit_grads(x)
-        return generator_sample_pull(logits, grads, self.config.loss)
+        return generator_pull(logits, grads, self.config.loss)
 
     # -- training --------------------------------------------------------------------------------
     def d_step(self, real) -> float:
