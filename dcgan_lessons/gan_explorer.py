@@ -63,7 +63,8 @@ class GANExplorer:
     """A 2-D GAN you can step, tune and watch; see the module docstring.
 
     Args:
-        config: the GAN's settings (default: Algorithm 1, k = 1, lr 1e-3 for both, non-saturating loss).
+        config: the GAN's settings (default `GAN2DConfig()`: Algorithm 1 with k = 1, D's learning rate
+            2e-3 and G's 1e-3, the non-saturating loss).
         seed: the GAN's seed; `reset()` returns to it.
         distribution: a key of `DISTRIBUTIONS`.
         shown: generated and real samples drawn (fixed latent vectors, so motion comes from G alone).
@@ -282,6 +283,22 @@ class GANExplorer:
     def _repr_png_(self) -> bytes:
         """Jupyter shows an explorer (without widgets) as its current picture."""
         return self.png()
+
+    def animate(self, rounds: int, frames: int = 20) -> None:
+        """Play `rounds` rounds in a notebook without widgets: one picture, replaced `frames` times.
+
+        Live in Jupyter; in a static export the last frame stays (the frame strip shows the way there).
+        """
+        from IPython.display import Image, display
+
+        rounds = require_int(rounds, "rounds", minimum=1)
+        frames = min(require_int(frames, "frames", minimum=1), rounds)
+        handle = display(Image(self.png()), display_id=True)
+        marks = np.linspace(0, rounds, frames + 1).round().astype(int)
+        for before, after in zip(marks[:-1], marks[1:], strict=True):
+            self.step("round", int(after - before))
+            if handle is not None:
+                handle.update(Image(self.png()))
 
     # -- the static fallback -----------------------------------------------------------------------
     def frame_strip(self, rounds: Sequence[int], *, ncols: int = 4):

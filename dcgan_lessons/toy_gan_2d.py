@@ -152,7 +152,7 @@ class GAN2DConfig:
     layers: int = 2
     d_hidden: int | None = None  # D's width when it differs from G's (a "tiny D" experiment)
     batch_size: int = 128
-    d_lr: float = 1e-3
+    d_lr: float = 2e-3  # D learns twice as fast as G: measured to cover the ring sooner on every seed
     g_lr: float = 1e-3
     k: int = 1  # D steps per round
     g_steps: int = 1  # G steps per round (Algorithm 1 takes 1)

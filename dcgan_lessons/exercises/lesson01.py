@@ -244,7 +244,6 @@ DISCRIMINATOR_ACCURACY = Exercise(
 )
 
 
-
 def _sigmoid(a):
     return 1.0 / (1.0 + np.exp(-np.asarray(a, dtype=np.float64)))
 
