@@ -54,6 +54,11 @@ class CoverageTrace:
         return count_mode_hops(self.occupied)
 
     @property
+    def concentrated(self) -> int:
+        """Snapshots in which G's mass sat on at most 2 modes (each holding >= 10% of the samples)."""
+        return sum(1 for modes in self.occupied if 0 < len(modes) <= 2)
+
+    @property
     def covers_all(self) -> bool:
         return self.final_modes == len(ring_centers())
 
@@ -101,24 +106,33 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def _seeds(seeds) -> str:
+    if not seeds:
+        return "(none)"
+    return f"(seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))})"
+
+
 def describe_experiment(results: dict[str, list[CoverageTrace]]) -> str:
     """What the experiment measured, seed by seed, as sentences the lesson prints."""
     lines = []
     for name, traces in results.items():
         config = SETTINGS[name]
         lines.append(
-            f"{name} setting (k={config.k} D, {config.g_steps} G per round), {traces[0].rounds[-1]} rounds:"
+            f"{name} setting ({_plural(config.k, 'D step')} and {_plural(config.g_steps, 'G step')} per "
+            f"round, learning rates D {config.d_lr:g}, G {config.g_lr:g}), {traces[0].rounds[-1]} rounds:"
         )
         for trace in traces:
             lines.append(
                 f"  seed {trace.seed}: {trace.final_modes} of 8 modes captured at the end, "
-                f"{_plural(trace.hops, 'mode hop')}, "
-                f"{100 * trace.high_quality[-1]:.0f}% high-quality samples"
+                f"{100 * trace.high_quality[-1]:.0f}% high-quality samples; "
+                f"mass on <= 2 modes in {trace.concentrated} of {len(trace.occupied)} snapshots, "
+                f"{_plural(trace.hops, 'mode hop')}"
             )
         full = [t.seed for t in traces if t.covers_all]
         bad = [t.seed for t in traces if t.collapsed]
         lines.append(
-            f"  -> all 8 modes in {len(full)} of {len(traces)} seeds {tuple(full)}; "
-            f"collapsed (<= 2 modes) or hopping (>= 3 hops) in {len(bad)} of {len(traces)} {tuple(bad)}"
+            f"  -> all 8 modes at the end in {len(full)} of {len(traces)} seeds {_seeds(full)}; "
+            f"collapsed (<= 2 modes at the end) or hopping (>= 3 hops) in {len(bad)} of {len(traces)} "
+            f"{_seeds(bad)}"
         )
     return "\n".join(lines)

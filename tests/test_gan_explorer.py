@@ -82,3 +82,19 @@ def test_frame_strip_draws_one_run_from_its_start():
         explorer.frame_strip([3, 1])
     with pytest.raises(ValueError, match="distribution"):
         explorer.set_distribution("spiral")
+
+
+def test_the_step_and_redraw_benchmark_runs_and_prints_its_figures():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "explorer_step.py"
+    done = subprocess.run([sys.executable, str(script), "--ticks", "2"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for action in ("Play tick (5 rounds) + redraw", "D step + redraw", "G step + redraw", "PNG rendered"):
+        assert re.search(rf"{re.escape(action)}\s+median\s+\d+\.\d ms\s+p90\s+\d+\.\d ms", done.stdout), (
+            done.stdout
+        )
+    refused = subprocess.run([sys.executable, str(script), "--ticks", "0"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "expected at least 1" in refused.stderr

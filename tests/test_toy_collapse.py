@@ -21,10 +21,13 @@ def test_collapse_setting_collapses_and_default_covers_all_modes_on_the_cpu_prof
     print(summary)  # shown with -s: the figures the lesson prints
     assert len(covered) >= 4, summary
     assert len(collapsed) >= 4, summary
-    # Collapsed for real, not merely blurry: each collapsed run ends with its mass on at most 2 modes
-    # or has hopped, and never ends covering all 8.
+    # Collapsed for real, not merely blurry: no collapse-setting run ends covering all 8 modes, and each
+    # collapsed one had its mass on at most 2 modes in at least half of its snapshots (the default: hardly
+    # ever, only early on).
     assert not any(t.covers_all for t in results["collapse"]), summary
-    assert f"all 8 modes in {len(covered)} of 5 seeds" in summary
+    assert all(t.concentrated >= len(t.occupied) // 2 for t in results["collapse"] if t.collapsed), summary
+    assert all(t.concentrated <= 2 for t in results["default"] if t.covers_all), summary
+    assert f"all 8 modes at the end in {len(covered)} of 5 seeds (seeds {covered[0]}," in summary
 
 
 def test_mode_shares_and_occupied_modes():

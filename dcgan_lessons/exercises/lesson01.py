@@ -258,16 +258,17 @@ def _pull_mistake(weight):
     return answer
 
 
-# Hand-picked logits: D(x) = 0.5, about 0.88 and about 0.05; gradients along the axes and the diagonal.
-_PULL_LOGITS = np.array([0.0, 2.0, -3.0])
-_PULL_GRADS = np.array([[1.0, 0.0], [0.0, -2.0], [1.5, 1.5]])
+# Hand-picked logits: D(x) = 0.5, about 0.88, 0.05, 0.62 and 0.01; gradients along the axes and the
+# diagonals. Five samples (ten values), so that feedback shows a differing value, never the whole answer.
+_PULL_LOGITS = np.array([0.0, 2.0, -3.0, 0.5, -4.6])
+_PULL_GRADS = np.array([[1.0, 0.0], [0.0, -2.0], [1.5, 1.5], [-0.5, 0.25], [2.0, -1.0]])
 
 GENERATOR_PULL = Exercise(
     id="01.generator_pull",
     title="where a G step pushes each generated sample (the explorer's arrows)",
     reference=generator_pull,
     public=[
-        Case("non-saturating loss, three samples", args=(_PULL_LOGITS, _PULL_GRADS, "non-saturating")),
+        Case("non-saturating loss, five samples", args=(_PULL_LOGITS, _PULL_GRADS, "non-saturating")),
         Case("saturating loss, the same samples", args=(_PULL_LOGITS, _PULL_GRADS, "saturating")),
     ],
     hidden=[
