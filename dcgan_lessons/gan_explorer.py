@@ -15,13 +15,14 @@ Nothing here waits for a click.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .mode_coverage import mode_coverage_report
-from .toy import grid_centers, ring_centers
+from .toy import grid_centers, ring_centers, sample_grid
+from .toy_collapse import RING_STD, sample_real_ring
 from .toy_gan_2d import GAN2D, LOSSES, GAN2DConfig, single_threaded
 from .validation import require_choice, require_int
 
@@ -34,19 +35,21 @@ class Distribution:
     centers: np.ndarray
     std: float
     lim: float  # the plot shows [-lim, lim] on both axes
-
-    def sample(self, n, rng):
-        return (self.centers[rng.integers(0, len(self.centers), n)] + rng.normal(0, self.std, (n, 2))).astype(
-            np.float32
-        )
+    sample: Callable  # sample(n, rng) -> (n, 2) real points
 
 
 DISTRIBUTIONS = {
-    "ring of 8": Distribution("ring of 8", ring_centers(8, 2.0), 0.02, 2.8),
-    "grid of 25": Distribution("grid of 25", grid_centers(5, 2.0) / 2, 0.05, 3.0),
+    # The ring of `toy_collapse` (same sampler): a seed's run here is that seed's run in the experiment.
+    "ring of 8": Distribution("ring of 8", ring_centers(8, 2.0), RING_STD, 2.8, sample_real_ring),
+    # Spacing 1 rather than 2: the 5 x 5 grid then fits in the same few units around the origin.
+    "grid of 25": Distribution(
+        "grid of 25",
+        grid_centers(5, 1.0),
+        0.05,
+        3.0,
+        lambda n, rng: sample_grid(n, spacing=1.0, std=0.05, seed=rng),
+    ),
 }
-# Distribution.sample draws like toy.sample_ring / sample_grid (a uniform mode plus Gaussian noise). The
-# grid is shrunk to spacing 1 so that both fit in the same few units around the origin.
 
 
 def _arrow_lengths(pull: np.ndarray, longest: float) -> np.ndarray:

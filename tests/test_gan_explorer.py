@@ -98,3 +98,16 @@ def test_the_step_and_redraw_benchmark_runs_and_prints_its_figures():
         )
     refused = subprocess.run([sys.executable, str(script), "--ticks", "0"], capture_output=True, text=True)
     assert refused.returncode == 2 and "expected at least 1" in refused.stderr
+
+
+def test_a_seed_in_the_explorer_is_that_seed_in_the_collapse_experiment():
+    """Lesson 01 says its live collapse is seed 0 of the measured experiment: the same run, step for step."""
+    from dcgan_lessons.toy_collapse import SETTINGS, sample_real_ring
+    from dcgan_lessons.toy_gan_2d import GAN2D
+
+    explorer = GANExplorer(SETTINGS["collapse"], seed=0, shown=10, arrows=2, resolution=4)
+    explorer.step("round", 12)
+    gan = GAN2D(SETTINGS["collapse"], seed=0)
+    gan.train(sample_real_ring, 12)
+    z = np.random.default_rng(0).standard_normal((20, gan.config.latent_dim))
+    np.testing.assert_array_equal(explorer.gan.generate(z), gan.generate(z))
