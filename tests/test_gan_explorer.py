@@ -30,7 +30,10 @@ def test_buttons_play_and_sliders_change_the_state_and_the_title_at_once():
     assert counters(explorer.title()) == (2, 2, 1)
     assert image.value != first_png  # the picture shown was redrawn
 
+    shown = image.value
     box.controls["k"].value = 3
+    assert image.value != shown  # redrawn at once, with the new k in its title
+    assert explorer._artists["title"].get_text() == explorer.title()
     box.controls["g_lr"].value = 0.01
     box.controls["loss"].value = "saturating"
     title = explorer.title()  # no step taken since: the settings show at once
