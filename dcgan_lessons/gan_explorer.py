@@ -14,6 +14,7 @@ Nothing here waits for a click.
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,14 +53,19 @@ DISTRIBUTIONS = {
 }
 
 
-def _arrow_lengths(pull: np.ndarray, longest: float) -> np.ndarray:
-    """Arrows for display: the pull's direction, length longest * tanh(|pull| / 2).
+def _loss(value: float) -> str:
+    return "–" if np.isnan(value) else f"{value:.3f}"  # no step of that network yet
 
-    Pulls span orders of magnitude (tiny under the saturating loss, large where D is steep); tanh keeps
-    small ones visible as short arrows and caps large ones instead of hiding everything else.
+
+def _arrow_lengths(pull: np.ndarray, longest: float) -> np.ndarray:
+    """Arrows for display: the pull's direction, length longest * tanh(|pull| / 0.25).
+
+    Pulls span two orders of magnitude (about 0.03 while D is flat or under the saturating loss, up to 5
+    where D is steep); tanh keeps small ones visible as short arrows and caps large ones instead of
+    letting them hide everything else.
     """
     norm = np.linalg.norm(pull, axis=1, keepdims=True)
-    return pull / np.maximum(norm, 1e-12) * longest * np.tanh(norm / 2.0)
+    return pull / np.maximum(norm, 1e-12) * longest * np.tanh(norm / 0.25)
 
 
 class GANExplorer:
@@ -91,6 +97,7 @@ class GANExplorer:
         self.resolution = require_int(resolution, "resolution", minimum=2)
         self._config = GAN2DConfig() if config is None else config
         self._figure = None
+        self._title_label = False  # True once a widget shows the title as HTML instead
         self._on_change = []  # callbacks run after every change (the widget's redraw)
         self.set_distribution(distribution)
 
@@ -161,7 +168,7 @@ class GANExplorer:
             f"{self.distribution.name}: D steps {gan.d_steps}, G steps {gan.g_steps}, rounds {gan.rounds}; "
             f"{self.modes_captured}/{modes} modes captured\n"
             f"k={c.k} D + {c.g_steps} G per round, lr D {c.d_lr:g}, G {c.g_lr:g}, {c.loss} loss; "
-            f"last d_loss {gan.last_d_loss:.3f}, g_loss {gan.last_g_loss:.3f}"
+            f"last d_loss {_loss(gan.last_d_loss)}, g_loss {_loss(gan.last_g_loss)}"
         )
 
     # -- drawing -------------------------------------------------------------------------------------
@@ -189,6 +196,7 @@ class GANExplorer:
                 vmin=0,
                 vmax=1,
                 alpha=0.55,
+                interpolation="bilinear",
             ),
             "real": ax.scatter(
                 *self._real.T, s=5, color="tab:green", alpha=0.6, label="real samples", zorder=3
@@ -200,8 +208,8 @@ class GANExplorer:
                 angles="xy",
                 scale_units="xy",
                 scale=1,
-                color="tab:purple",
-                width=0.004,
+                color="darkorange",
+                width=0.005,
                 label="where a G step pushes it",
                 zorder=5,
             ),
@@ -231,7 +239,9 @@ class GANExplorer:
             self._artists = self.draw(ax)
             figure.colorbar(self._artists["heat"], ax=ax, fraction=0.046, pad=0.02, label="D(x): P(real)")
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=7, frameon=False)
-            (self._artists["coverage"],) = cov.plot([0], [0], color="tab:blue", drawstyle="steps-post")
+            (self._artists["coverage"],) = cov.plot(
+                [0], [0], color="tab:blue", drawstyle="steps-post", marker="."
+            )
             cov.set_ylim(-0.3, len(self.distribution.centers) + 0.5)
             cov.set_xlabel("G steps")
             cov.set_ylabel("modes captured")
@@ -256,7 +266,8 @@ class GANExplorer:
         self._artists["fake"].set_offsets(fake)
         self._artists["pull"].set_offsets(where)
         self._artists["pull"].set_UVC(*pull.T)
-        self._artists["title"].set_text(self.title())
+        # In the widget the title is an HTML label above the picture (text is the slowest thing to draw).
+        self._artists["title"].set_text("" if self._title_label else self.title())
         steps, modes = zip(*self.coverage, strict=True)
         self._artists["coverage"].set_data(steps, modes)
         # The x-axis doubles when the curve reaches its end: a full redraw then, a blit otherwise.
@@ -337,6 +348,8 @@ class GANExplorer:
         except ImportError:
             return None
         c = self.gan.config
+        self._title_label = True
+        title = widgets.HTML()
         image = widgets.Image(format="png", value=self.png())
         play = widgets.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms, description="play")
         speed = widgets.IntSlider(value=5, min=1, max=50, description="rounds/tick")
@@ -350,7 +363,10 @@ class GANExplorer:
         data = widgets.Dropdown(options=list(DISTRIBUTIONS), value=self.distribution.name, description="data")
 
         def refresh():
+            title.value = "<br>".join(html.escape(line) for line in self.title().splitlines())
             image.value = self.png()
+
+        refresh()
 
         self._on_change.append(refresh)
         for name, control in controls.items():
@@ -372,9 +388,17 @@ class GANExplorer:
                 widgets.HBox([play, speed, *buttons]),
                 widgets.HBox([controls["k"], controls["g_steps"], controls["d_lr"], controls["g_lr"]]),
                 widgets.HBox([controls["loss"], data]),
+                title,
                 image,
             ]
         )
-        box.controls = {**controls, "data": data, "play": play, "speed": speed, "image": image}
+        box.controls = {
+            **controls,
+            "data": data,
+            "play": play,
+            "speed": speed,
+            "title": title,
+            "image": image,
+        }
         box.buttons = {button.description: button for button in buttons}  # for tests and scripted demos
         return box

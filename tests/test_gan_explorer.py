@@ -30,10 +30,11 @@ def test_buttons_play_and_sliders_change_the_state_and_the_title_at_once():
     assert counters(explorer.title()) == (2, 2, 1)
     assert image.value != first_png  # the picture shown was redrawn
 
-    shown = image.value
+    shown = box.controls["title"].value
     box.controls["k"].value = 3
-    assert image.value != shown  # redrawn at once, with the new k in its title
-    assert explorer._artists["title"].get_text() == explorer.title()
+    # Shown at once, with the new k in the title above the picture, before any step is taken.
+    assert box.controls["title"].value != shown
+    assert box.controls["title"].value == explorer.title().replace("\n", "<br>")
     box.controls["g_lr"].value = 0.01
     box.controls["loss"].value = "saturating"
     title = explorer.title()  # no step taken since: the settings show at once
@@ -44,7 +45,7 @@ def test_buttons_play_and_sliders_change_the_state_and_the_title_at_once():
     box.controls["speed"].value = 4
     box.controls["play"].value += 1  # one tick of the Play widget
     assert counters(explorer.title()) == (2 + 4 * 3, 2 + 4, 1 + 4)
-    assert explorer._artists["title"].get_text() == explorer.title()  # the figure's title agrees
+    assert box.controls["title"].value == explorer.title().replace("\n", "<br>")  # the shown title agrees
 
     box.controls["data"].value = "grid of 25"
     assert counters(explorer.title()) == (0, 0, 0) and "/25 modes captured" in explorer.title()
@@ -70,7 +71,7 @@ def test_arrows_point_along_the_pull_and_stay_bounded():
     pull = np.array([[3.0, 4.0], [1e-4, 0.0], [0.0, -100.0]])
     arrows = _arrow_lengths(pull, longest=1.0)
     np.testing.assert_allclose(arrows[0] / np.linalg.norm(arrows[0]), [0.6, 0.8])
-    assert np.linalg.norm(arrows[1]) < 1e-4 and np.all(np.linalg.norm(arrows, axis=1) <= 1.0)
+    assert np.linalg.norm(arrows[1]) < 1e-3 and np.all(np.linalg.norm(arrows, axis=1) <= 1.0)
 
 
 def test_frame_strip_draws_one_run_from_its_start():
