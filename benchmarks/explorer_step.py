@@ -5,7 +5,8 @@
 Each action goes through the widget itself (a button click, a tick of its Play control): take the steps,
 measure the modes captured, move the figure's artists (heat-map, samples, arrows, coverage line), render
 the PNG and the title label the widget shows. Not included: sending them to the browser. The target is
-under 0.2 s per tick on a 2-core CPU. Printed: the median and 90th percentile per action, and the parts of a tick.
+under 0.2 s per tick on a 2-core CPU. Printed: the median and 90th percentile per action, and the
+parts of a tick.
 """
 
 import argparse
