@@ -368,7 +368,7 @@ class GANExplorer:
 
         refresh()
 
-        self._on_change.append(refresh)
+        self._on_change = [refresh]  # the latest widget is the live one: one redraw per change
         for name, control in controls.items():
             control.observe(lambda change, name=name: self.configure(**{name: change["new"]}), names="value")
         data.observe(lambda change: self.set_distribution(change["new"]), names="value")
