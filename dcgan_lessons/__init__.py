@@ -27,6 +27,7 @@ from .conv_numpy import (
 from .data import DATASETS, DatasetUnavailableError, ImageDataset, load_dataset, scale_images, unscale_images
 from .environment import accelerators, environment_report, is_colab, set_seed
 from .exercises import all_exercises, get_exercise, lesson_exercises
+from .gan_explorer import GANExplorer
 from .latent import attribute_direction, interpolate, latent_arithmetic, latent_walk, lerp, slerp
 from .latent_explorer import draw_latent_directions, latent_explorer, random_directions, save_walk_gif
 from .losses import (
@@ -52,7 +53,7 @@ from .measures import (
     memorisation_ratio,
     nearest_neighbour_distances,
 )
-from .mode_coverage import ModeCoverage, mode_coverage, mode_coverage_report
+from .mode_coverage import ModeCoverage, count_mode_hops, mode_coverage, mode_coverage_report
 from .plots import image_grid, show_images, show_toy_samples
 from .profiles import PROFILES, Profile, get_profile
 from .quality import frechet_distance
@@ -60,8 +61,10 @@ from .quiet_start import install as _quiet_tensorflow_start
 from .score import show_score
 from .stepper import ToyGANStepper, snapshots, train_live
 from .toy import grid_centers, mixture_1d_pdf, ring_centers, sample_grid, sample_mixture_1d, sample_ring
+from .toy_collapse import collapse_experiment, describe_experiment
 from .toy_gan import ToyGAN, alternating_step
-from .toy_plots import show_gan_1d, show_gan_2d, show_losses
+from .toy_gan_2d import GAN2D, GAN2DConfig, generator_pull
+from .toy_plots import show_gan_1d, show_gan_2d, show_losses, show_modes_over_time
 
 # No module above imports TensorFlow, so this comes before its first import.
 _quiet_tensorflow_start()
@@ -99,6 +102,9 @@ __all__ = [
     "PROFILES",
     "DatasetUnavailableError",
     "Evaluator",
+    "GAN2D",
+    "GAN2DConfig",
+    "GANExplorer",
     "ImageDataset",
     "ModeCoverage",
     "Profile",
@@ -109,6 +115,11 @@ __all__ = [
     "alternating_step",
     "bce_from_logits",
     "check",
+    "collapse_experiment",
+    "count_mode_hops",
+    "describe_experiment",
+    "generator_pull",
+    "show_modes_over_time",
     "discriminator_accuracy",
     "discriminator_loss",
     "checkerboard_strength",

@@ -71,3 +71,37 @@ def _points(values, name: str) -> np.ndarray:
             f"{name} must be a non-empty array of 2-D points, shape (n, 2), got {describe(array)}."
         )
     return array.astype(np.float64)
+
+
+def mode_shares(samples, centers) -> np.ndarray:
+    """The share of *all* samples whose nearest centre is each mode, shape (modes,), summing to 1.
+
+    Unlike `modes_captured`, it ignores quality: it says where the generator's mass sits even while
+    its samples are still blurry or moving.
+    """
+    samples = _points(samples, "samples")
+    centers = _points(centers, "centers")
+    nearest = np.linalg.norm(samples[:, None, :] - centers[None, :, :], axis=-1).argmin(axis=1)
+    return np.bincount(nearest, minlength=len(centers)) / len(samples)
+
+
+def occupied_modes(samples, centers, min_share: float = 0.1) -> frozenset[int]:
+    """The modes holding at least `min_share` of the samples (nearest-centre assignment)."""
+    if not 0 < min_share <= 1:
+        raise ValueError(f"min_share must be in (0, 1], got {min_share!r}.")
+    return frozenset(int(i) for i in np.flatnonzero(mode_shares(samples, centers) >= min_share))
+
+
+def count_mode_hops(occupied, max_modes: int = 2) -> int:
+    """How many times a collapsed generator jumps to other modes, from its occupied modes over time.
+
+    A hop is a pair of consecutive snapshots where the generator sits on at most `max_modes` modes in
+    both, and the two sets share no mode: all of its mass has moved elsewhere. A generator spread over
+    all modes never hops, however its shares wobble.
+    """
+    sets = [frozenset(s) for s in occupied]
+    return sum(
+        1
+        for before, after in zip(sets, sets[1:], strict=False)
+        if 0 < len(before) <= max_modes and 0 < len(after) <= max_modes and not before & after
+    )

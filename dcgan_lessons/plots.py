@@ -125,13 +125,25 @@ def show_toy_samples(points, *, centers=None, ax=None, title: str | None = None)
         figure, ax = plt.subplots(figsize=(4.5, 4.5))
     else:
         figure = ax.figure
-    ax.scatter(points[:, 0], points[:, 1], s=4, alpha=0.5, label="samples")
+    ax.scatter(points[:, 0], points[:, 1], s=4, alpha=0.5, label="samples", zorder=3)
     if centers is not None:
         centers = _as_points(centers, "centers")
-        ax.scatter(centers[:, 0], centers[:, 1], s=60, marker="x", color="red", label="mode centres")
-        ax.legend(loc="upper right", fontsize=8)
+        # Hollow markers under the samples: the samples on a mode stay visible.
+        ax.scatter(
+            centers[:, 0],
+            centers[:, 1],
+            s=120,
+            facecolors="none",
+            edgecolors="red",
+            linewidths=1,
+            label="mode centres",
+            zorder=2,
+        )
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8, frameon=False)
     # Equal aspect: a ring must look round, or spread along one axis looks like spread along the other.
     ax.set_aspect("equal")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
     if title:
         ax.set_title(title)
     return figure

@@ -33,6 +33,7 @@ class Profile:
     epochs: int  # DCGAN epochs
     toy_samples: int  # samples drawn from a toy distribution per plot or metric
     toy_steps: int  # training steps of the 1-D and 2-D toy GANs
+    toy_game_rounds: int  # rounds of each run of lesson 01's 2-D game (the NumPy GAN, 5 seeds x 2 settings)
     grid_images: int  # images in a sample grid (a square number)
     eval_epochs: int  # epochs of lesson 06's measured training run
     eval_samples: int  # generated (and held-out real) images each of lesson 06's measures compares
@@ -55,6 +56,7 @@ PROFILES: dict[str, Profile] = {
         epochs=1,
         toy_samples=512,
         toy_steps=20,
+        toy_game_rounds=100,
         grid_images=16,
         eval_epochs=2,
         eval_samples=200,
@@ -67,6 +69,7 @@ PROFILES: dict[str, Profile] = {
         epochs=50,
         toy_samples=2_500,
         toy_steps=2_000,
+        toy_game_rounds=2_000,
         grid_images=36,
         eval_epochs=15,
         eval_samples=360,
@@ -79,6 +82,7 @@ PROFILES: dict[str, Profile] = {
         epochs=50,
         toy_samples=2_500,
         toy_steps=5_000,
+        toy_game_rounds=2_000,
         grid_images=64,
         eval_epochs=15,
         eval_samples=2_000,

@@ -18,6 +18,11 @@ def _axes(ax, figsize):
     return ax.figure, ax
 
 
+def _legend_below(ax, ncol: int) -> None:
+    """The legend under the axes, off the data (and under the x label)."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol, fontsize=7, frameon=False)
+
+
 def show_gan_1d(gan, pdf, *, x_range=(-5.0, 5.0), samples: int = 2_000, ax=None, title: str | None = None):
     """One plot of a 1-D GAN: the data density p_data, a histogram of G's samples (p_g) and D(x).
 
@@ -29,7 +34,7 @@ def show_gan_1d(gan, pdf, *, x_range=(-5.0, 5.0), samples: int = 2_000, ax=None,
     x = np.linspace(x_range[0], x_range[1], 400)
     fake = gan.sample(samples)[:, 0]
     ax.plot(x, pdf(x), color="black", label="p_data (real density)")
-    ax.hist(
+    heights, _, _ = ax.hist(
         fake,
         bins=np.linspace(x_range[0], x_range[1], 61),
         density=True,
@@ -40,9 +45,11 @@ def show_gan_1d(gan, pdf, *, x_range=(-5.0, 5.0), samples: int = 2_000, ax=None,
     ax.plot(x, gan.discriminate(x[:, None]), color="tab:blue", label="D(x): P(real)")
     ax.axhline(0.5, color="tab:blue", linestyle=":", linewidth=0.8)
     ax.set_xlim(*x_range)
-    ax.set_ylim(0, 1.05)
+    # Room for the tallest bar: a generator squeezed into a narrow bump has a density far above 1.
+    ax.set_ylim(0, 1.05 * max(1.0, float(np.max(heights)), float(np.max(pdf(x)))))
     ax.set_xlabel("x")
-    ax.legend(loc="upper right", fontsize=7)
+    ax.set_ylabel("density; D(x)")
+    _legend_below(ax, ncol=3)
     if title:
         ax.set_title(title, fontsize=10)
     return figure
@@ -59,14 +66,16 @@ def show_gan_2d(
     mesh = ax.pcolormesh(xx, yy, d, cmap="RdBu", vmin=0, vmax=1, shading="auto", alpha=0.6)
     figure.colorbar(mesh, ax=ax, fraction=0.046, label="D(x)")
     fake = gan.sample(samples)
-    ax.scatter(fake[:, 0], fake[:, 1], s=3, color="black", alpha=0.5, label="generated")
-    if centers is not None:
+    if centers is not None:  # under the samples, so that samples on a mode stay visible
         centers = np.asarray(centers)
-        ax.scatter(centers[:, 0], centers[:, 1], s=50, marker="x", color="red", label="true modes")
+        ax.scatter(centers[:, 0], centers[:, 1], s=50, marker="x", color="red", label="true modes", zorder=2)
+    ax.scatter(fake[:, 0], fake[:, 1], s=3, color="black", alpha=0.5, label="generated", zorder=3)
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
-    ax.legend(loc="upper right", fontsize=7)
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    _legend_below(ax, ncol=2)
     if title:
         ax.set_title(title, fontsize=10)
     return figure
@@ -79,6 +88,56 @@ def show_losses(history, *, ax=None, title: str = "training curves"):
     ax.plot(history.g_loss, label="g_loss", linewidth=0.8)
     ax.axhline(2 * np.log(2), color="gray", linestyle="--", linewidth=0.8, label="2 log 2 (D = 1/2)")
     ax.set_xlabel("round (k D steps + 1 G step)")
-    ax.legend(fontsize=7)
+    ax.set_ylabel("loss")
+    _legend_below(ax, ncol=3)
     ax.set_title(title, fontsize=10)
+    return figure
+
+
+def show_modes_over_time(results, *, modes: int = 8):
+    """Lesson 01's collapse experiment over time: one column per setting, every seed in each.
+
+    Top: modes captured (a high-quality sample within 3 std). Bottom: where G's mass sits, the modes
+    holding at least 10% of the samples, one colour per seed: a spread generator fills the rows, a
+    collapsed one shows one or two dots per snapshot, and mode hopping shows as dots that jump.
+
+    Args:
+        results: {setting name: [toy_collapse.CoverageTrace, one per seed]}.
+    """
+    import matplotlib.pyplot as plt
+
+    names = list(results)
+    figure, axes = plt.subplots(
+        2, len(names), figsize=(5.2 * len(names), 6.4), squeeze=False, sharex="col", sharey="row"
+    )
+    for column, name in enumerate(names):
+        traces = results[name]
+        top, bottom = axes[0, column], axes[1, column]
+        for index, trace in enumerate(traces):
+            colour = f"C{index}"
+            top.plot(
+                trace.rounds,
+                trace.modes_captured,
+                drawstyle="steps-post",
+                color=colour,
+                alpha=0.8,
+                label=f"seed {trace.seed}",
+            )
+            offset = (index - (len(traces) - 1) / 2) * 0.12  # seeds side by side within a mode's row
+            for rounds, occupied in zip(trace.rounds, trace.occupied, strict=True):
+                bottom.scatter(
+                    [rounds] * len(occupied), np.array(sorted(occupied)) + offset, s=8, color=colour
+                )
+        top.set_title(f"{name} setting", fontsize=10)
+        top.set_ylabel("modes captured")
+        top.set_ylim(-0.3, modes + 0.5)
+        top.grid(alpha=0.3)
+        bottom.set_ylabel("modes holding ≥ 10% of samples")
+        bottom.set_yticks(range(modes))
+        bottom.set_ylim(-0.6, modes - 0.4)
+        bottom.set_xlabel("round")
+        bottom.grid(alpha=0.3, axis="y")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8, frameon=False)
+    figure.tight_layout(rect=(0, 0.04, 1, 1))
     return figure

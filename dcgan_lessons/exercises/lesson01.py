@@ -1,5 +1,5 @@
 """Lesson 01's exercises: the ring of 8 Gaussians, the mode-coverage metrics, one round of Algorithm 1,
-and D's accuracy for reading a training curve."""
+D's accuracy for reading a training curve, and where a G step pushes each sample of the 2-D game."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ..losses import discriminator_accuracy
 from ..mode_coverage import mode_coverage
 from ..toy import ring_centers, sample_ring
 from ..toy_gan import alternating_step
+from ..toy_gan_2d import generator_pull
 
 _rng = np.random.default_rng(1)  # fixed cases: the same for every learner and every run
 
@@ -258,4 +259,79 @@ DISCRIMINATOR_ACCURACY = Exercise(
     ],
 )
 
-EXERCISES = [RING_CENTERS, MODE_COVERAGE, ALTERNATING_STEP, DISCRIMINATOR_ACCURACY]
+
+def _sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-np.asarray(a, dtype=np.float64)))
+
+
+def _pull_mistake(weight):
+    """A wrong generator_pull whose per-sample factor is weight(D, logits, loss)."""
+
+    def answer(logits, logit_grads, loss="non-saturating"):
+        logits = np.asarray(logits, dtype=np.float64)
+        return weight(_sigmoid(logits), logits, loss)[:, None] * np.asarray(logit_grads, dtype=np.float64)
+
+    return answer
+
+
+# Hand-picked logits: D(x) = 0.5, about 0.88, 0.05, 0.62 and 0.01; gradients along the axes and the
+# diagonals. Five samples (ten values), so that feedback shows a differing value, never the whole answer.
+_PULL_LOGITS = np.array([0.0, 2.0, -3.0, 0.5, -4.6])
+_PULL_GRADS = np.array([[1.0, 0.0], [0.0, -2.0], [1.5, 1.5], [-0.5, 0.25], [2.0, -1.0]])
+
+GENERATOR_PULL = Exercise(
+    id="01.generator_pull",
+    title="where a G step pushes each generated sample (the explorer's arrows)",
+    reference=generator_pull,
+    public=[
+        Case("non-saturating loss, five samples", args=(_PULL_LOGITS, _PULL_GRADS, "non-saturating")),
+        Case("saturating loss, the same samples", args=(_PULL_LOGITS, _PULL_GRADS, "saturating")),
+    ],
+    hidden=[
+        Case(
+            "random samples, non-saturating",
+            args=(_rng.normal(0, 3, 12).round(2), _rng.normal(size=(12, 2)).round(2), "non-saturating"),
+        ),
+        Case("confident D, saturating", args=(np.array([-12.0, 9.0]), np.ones((2, 2)), "saturating")),
+        Case("one sample", args=(np.array([0.7]), np.array([[0.2, -0.4]]), "non-saturating")),
+    ],
+    mistakes=[
+        Mistake(
+            "ignores the loss argument",
+            _pull_mistake(lambda d, a, loss: 1.0 - d),
+            "your saturating arrows are the non-saturating ones: the factor depends on `loss`, D(x) for "
+            "log(1 - D(x)) and 1 - D(x) for -log D(x).",
+        ),
+        Mistake(
+            "factors swapped",
+            _pull_mistake(lambda d, a, loss: d if loss == "non-saturating" else 1.0 - d),
+            "differentiate each loss: d/da[-log sigmoid(a)] = -(1 - D) and d/da[log(1 - sigmoid(a))] = -D, "
+            "so the non-saturating pull is (1 - D(x)) * grad a(x) and the saturating one D(x) * grad a(x).",
+        ),
+        Mistake(
+            "the gradient, not minus it",
+            _pull_mistake(lambda d, a, loss: -(1.0 - d) if loss == "non-saturating" else -d),
+            "a G step moves *against* the gradient of G's loss: return minus the gradient, so that the "
+            "arrows point uphill on D (toward where D says real).",
+        ),
+        Mistake(
+            "no chain-rule factor",
+            _pull_mistake(lambda d, a, loss: np.ones_like(d)),
+            "G's loss depends on x through D(x) = sigmoid(a(x)): multiply grad a(x) by the derivative of "
+            "the loss with respect to the logit (chain rule).",
+        ),
+        Mistake(
+            "the gradient of D itself",
+            _pull_mistake(lambda d, a, loss: d * (1.0 - d)),
+            "D(x) * (1 - D(x)) * grad a(x) is the gradient of D(x), not of G's loss: the log in the loss "
+            "divides by D(x) (or 1 - D(x)) and cancels one of the two factors.",
+        ),
+        Mistake(
+            "averaged over the batch",
+            _pull_mistake(lambda d, a, loss: ((1.0 - d) if loss == "non-saturating" else d) / len(d)),
+            "return each sample's own pull, not its share of the batch mean: do not divide by n.",
+        ),
+    ],
+)
+
+EXERCISES = [RING_CENTERS, MODE_COVERAGE, ALTERNATING_STEP, DISCRIMINATOR_ACCURACY, GENERATOR_PULL]
