@@ -4,6 +4,9 @@ import math
 
 import numpy as np
 import pytest
+
+# 01.generator_pull (the 2-D explorer's arrows) has its learner-style answers in their own module.
+import test_generator_pull_exercise as pull
 from learner_answers import cases, fails_publicly, ids, passes_everything
 
 # --- 01.ring_centers ------------------------------------------------------------------------------------
@@ -186,12 +189,19 @@ WRONG = {
         accuracy_rounds,
         accuracy_mean_of_probabilities,
     ],
+    "01.generator_pull": pull.WRONG,
 }
 RIGHT = {
     "01.ring_centers": [ring_with_a_loop, ring_with_complex_numbers],
     "01.mode_coverage": [coverage_with_loops, coverage_with_bincount],
     "01.alternating_step": [step_with_a_loop, step_with_range],
     "01.discriminator_accuracy": [accuracy_by_concatenation, accuracy_with_a_loop],
+    "01.generator_pull": [
+        pull.with_expit,
+        pull.loop_with_math,
+        pull.from_the_loss_derivatives,
+        pull.with_where,
+    ],
 }
 
 
