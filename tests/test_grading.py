@@ -176,7 +176,11 @@ def planted():
 
 
 def digest(folder):
-    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Hashes of the files under `folder`, bytecode caches left out: another pytest-xdist worker may
+    legitimately (re)compile the package's modules while this test grades, and Python checks a cached
+    .pyc against its source's size and time, which the sources' hashes here would catch."""
+    files = (p for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts)
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 @pytest.fixture(scope="module")
