@@ -134,6 +134,138 @@ WRONG = {
 RIGHT = {"05.train_step": [fast_train_step, step_fakes_scored_first, step_compiled]}
 
 
+# --- 05.DCGAN: the keras.Model subclass -------------------------------------------------------------------
+
+
+class _Model(keras.Model):
+    """A correct answer written the way the lesson asks; the wrong ones below change one thing each."""
+
+    def __init__(self, generator, discriminator, step_function, seed=None):
+        super().__init__()
+        self.generator, self.discriminator, self.step_function = generator, discriminator, step_function
+        self.latent_dim = generator.input_shape[-1]
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = [keras.metrics.Mean(name=n) for n in ("d_loss", "g_loss", "d_real", "d_fake")]
+
+    @property
+    def metrics(self):
+        return self.trackers
+
+    def compile(self, d_optimizer, g_optimizer):
+        super().compile()
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+
+    def noise(self, real_images):
+        return keras.random.normal((tf.shape(real_images)[0], self.latent_dim), seed=self.seed_generator)
+
+    def values(self, real_images):
+        d_loss, g_loss, real_logits, fake_logits = self.step_function(
+            self.generator,
+            self.discriminator,
+            self.d_optimizer,
+            self.g_optimizer,
+            real_images,
+            self.noise(real_images),
+        )
+        return (
+            d_loss,
+            g_loss,
+            tf.reduce_mean(tf.sigmoid(real_logits)),
+            tf.reduce_mean(tf.sigmoid(fake_logits)),
+        )
+
+    def train_step(self, real_images):
+        for tracker, value in zip(self.trackers, self.values(real_images), strict=True):
+            tracker.update_state(value)
+        return {tracker.name: tracker.result() for tracker in self.trackers}
+
+
+class ModelWithoutSuperCompile(_Model):
+    def compile(self, d_optimizer, g_optimizer):
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+
+
+class ModelFakeTrackerFedRealLogits(_Model):
+    def values(self, real_images):
+        d_loss, g_loss, d_real, _ = super().values(real_images)
+        return d_loss, g_loss, d_real, d_real  # copied the line above and forgot to change it
+
+
+class ModelUniformNoise(_Model):
+    def noise(self, real_images):  # the paper's z ~ U(-1, 1), where the lesson (and the step) use N(0, I)
+        shape = (tf.shape(real_images)[0], self.latent_dim)
+        return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=self.seed_generator)
+
+
+class ModelBatchSizeNoise(_Model):
+    BATCH_SIZE = 64
+
+    def noise(self, real_images):  # the batch size of the tutorials' constant, not of this batch
+        return keras.random.normal((self.BATCH_SIZE, self.latent_dim), seed=self.seed_generator)
+
+
+class ModelUnseededNoise(_Model):
+    def noise(self, real_images):
+        return tf.random.normal((tf.shape(real_images)[0], self.latent_dim))
+
+
+class ModelKerasIoStyle(keras.Model):
+    """keras.io's "DCGAN to generate face images": trackers made in compile, the dict written out."""
+
+    def __init__(self, generator, discriminator, step_function, seed=None):
+        super().__init__()
+        self.generator = generator
+        self.discriminator = discriminator
+        self.step = step_function
+        self.latent_dim = generator.inputs[0].shape[1]
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def compile(self, d_optimizer, g_optimizer):
+        super().compile()
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self.d_loss_metric = keras.metrics.Mean(name="d_loss")
+        self.g_loss_metric = keras.metrics.Mean(name="g_loss")
+        self.d_real_metric = keras.metrics.Mean(name="d_real")
+        self.d_fake_metric = keras.metrics.Mean(name="d_fake")
+
+    @property
+    def metrics(self):
+        return [self.d_loss_metric, self.g_loss_metric, self.d_real_metric, self.d_fake_metric]
+
+    def call(self, noise, training=False):
+        return self.generator(noise, training=training)
+
+    def train_step(self, data):
+        batch_size = keras.ops.shape(data)[0]
+        z = keras.random.normal(
+            shape=(batch_size, self.latent_dim), mean=0.0, stddev=1.0, seed=self.seed_generator
+        )
+        d_loss, g_loss, real_logits, fake_logits = self.step(
+            self.generator, self.discriminator, self.d_optimizer, self.g_optimizer, data, z
+        )
+        self.d_loss_metric.update_state(d_loss)
+        self.g_loss_metric.update_state(g_loss)
+        self.d_real_metric.update_state(keras.ops.mean(keras.ops.sigmoid(real_logits)))
+        self.d_fake_metric.update_state(keras.ops.mean(keras.ops.sigmoid(fake_logits)))
+        return {
+            "d_loss": self.d_loss_metric.result(),
+            "g_loss": self.g_loss_metric.result(),
+            "d_real": self.d_real_metric.result(),
+            "d_fake": self.d_fake_metric.result(),
+        }
+
+
+WRONG["05.DCGAN"] = [
+    ModelWithoutSuperCompile,
+    ModelFakeTrackerFedRealLogits,
+    ModelUniformNoise,
+    ModelBatchSizeNoise,
+    ModelUnseededNoise,
+]
+RIGHT["05.DCGAN"] = [_Model, ModelKerasIoStyle]
+
+
 @pytest.mark.parametrize(("exercise_id", "answer"), cases(WRONG), ids=ids)
 def test_a_learners_wrong_answer_fails_a_public_case(exercise_id, answer):
     fails_publicly(exercise_id, answer)
@@ -142,6 +274,12 @@ def test_a_learners_wrong_answer_fails_a_public_case(exercise_id, answer):
 @pytest.mark.parametrize(("exercise_id", "answer"), cases(RIGHT), ids=ids)
 def test_a_learners_other_right_answer_passes(exercise_id, answer):
     passes_everything(exercise_id, answer)
+
+
+def test_a_model_tracking_the_wrong_logits_is_told_which_number_differs():
+    feedback = fails_publicly("05.DCGAN", ModelFakeTrackerFedRealLogits)
+    assert "the d_fake that fit() reported for each epoch" in feedback
+    assert "item" not in feedback
 
 
 def test_a_discriminator_without_training_true_is_told_what_differs():

@@ -56,7 +56,7 @@ def test_planted_mistake_fails_a_public_case_and_gets_its_hint(exercise, mistake
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=ids)
 def test_every_exercise_is_complete(exercise):
-    assert re.fullmatch(r"\d\d\.[a-z][a-z0-9_]*", exercise.id)
+    assert re.fullmatch(r"\d\d\.[A-Za-z][A-Za-z0-9_]*", exercise.id)
     assert len(exercise.public) >= 1 and len(exercise.hidden) >= 1
     assert len(exercise.mistakes) >= 2, "each check must be proven against at least two planted mistakes"
     assert exercise.points > 0

@@ -266,4 +266,174 @@ TRAIN_STEP = Exercise(
     ],
 )
 
-EXERCISES = [TRAIN_STEP]
+
+# ---- 05.DCGAN: the keras.Model subclass that trains the step with fit() ---------------------------------
+#
+# The answer is a class. Each case builds it on two small networks and a training step (the course's:
+# a learner's wrong step must not fail this exercise too), compiles it with two *different* optimizers
+# (so swapping them shows), trains it with fit() for two epochs, then calls fit() again for a third
+# (a resumed run: the optimizers' state and the noise stream go on), and compares every epoch's four
+# reported numbers and both networks' weights. (Keras 3 reports an epoch's numbers from the trackers'
+# results when train_step returns keys named like them, and resets every tracker set as an attribute at
+# each epoch's start, even when `metrics` does not list it: neither is a mistake that shows.)
+
+MODEL_METRICS = ("d_loss", "g_loss", "d_real", "d_fake")
+MODEL_LABELS = (
+    *(f"the {name} that fit() reported for each epoch" for name in MODEL_METRICS),
+    "G's trainable weights after the three epochs",
+    "D's trainable weights after the three epochs",
+)
+
+
+def DCGAN(generator, discriminator, step_function, seed=None):  # noqa: N802 - it stands for the class
+    """The course's `DCGAN(keras.Model)` of exercise 05.DCGAN (the class is learner_model.LessonDCGAN).
+
+    A function, so the exercise registry names it without importing Keras.
+    """
+    from ..learner_model import LessonDCGAN
+
+    return LessonDCGAN(generator, discriminator, step_function, seed=seed)
+
+
+def _fit_and_resume(answer, args, kwargs):
+    """Build the answer's model, compile it, fit two epochs, then fit a third as a resumed run."""
+    generator, discriminator, step, d_optimizer, g_optimizer, images, batch_size, seed = args
+    model = answer(generator, discriminator, step, seed=seed, **kwargs)
+    model.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
+    fits = [
+        model.fit(images, batch_size=batch_size, epochs=2, shuffle=False, verbose=0),
+        model.fit(images, batch_size=batch_size, epochs=3, initial_epoch=2, shuffle=False, verbose=0),
+    ]
+    return model, [fit.history for fit in fits]
+
+
+def _model_after_fit(result, args):
+    """Each reported number per epoch (both fit() calls), then the networks' weights (plain arrays)."""
+    _, histories = result
+    generator, discriminator = args[0], args[1]
+    reported = sorted({name for history in histories for name in history})
+    series = []
+    for name in MODEL_METRICS:
+        if not all(name in history for history in histories):
+            raise KeyError(
+                f"fit() reported no {name!r}: train_step must return a dict with the keys "
+                f"{', '.join(MODEL_METRICS)} (it reported: {', '.join(reported) or 'nothing'})."
+            )
+        series.append(np.array([value for history in histories for value in history[name]], np.float64))
+
+    def flat(variables):
+        return np.concatenate([np.ravel(np.asarray(v)) for v in variables]).astype(np.float64)
+
+    return (*series, flat(generator.trainable_variables), flat(discriminator.trainable_variables))
+
+
+def compare_model(expected, got) -> Mismatch | None:
+    """Item by item, each named. Pure, for the grader too."""
+    if not isinstance(got, (tuple, list)) or len(got) != len(MODEL_LABELS):
+        return compare_values(expected, got, labels=MODEL_LABELS)
+    for label, want, have in zip(MODEL_LABELS, expected, got, strict=True):
+        mismatch = compare_values(want, have, rtol=1e-4, atol=1e-5)
+        if mismatch:
+            return Mismatch(mismatch.kind, f"{label}: {mismatch.detail}")
+    return None
+
+
+def _model_case(
+    name: str, seed: int, count: int, batch_size: int, d_optimizer: str, g_optimizer: str
+) -> Case:
+    real, _ = _batches(seed, 1, count)
+    nets = (_networks("generator", seed), _networks("discriminator", seed + 1))
+    optimizers = (_optimizer(d_optimizer), _optimizer(g_optimizer))
+    return Case(name, args=(*nets, train_step, *optimizers, real[0], batch_size, seed + 2))
+
+
+def _model_variant(*, reset=False, fixed_seed=False, logits=False, swapped=False):
+    """A planted wrong DCGAN class: the reference with one thing changed."""
+
+    def make(generator, discriminator, step_function, seed=None):
+        import keras
+        from keras import ops
+
+        from ..learner_model import LessonDCGAN
+
+        class WrongDCGAN(LessonDCGAN):
+            def train_step(self, real_images):
+                shape = (ops.shape(real_images)[0], self.latent_dim)
+                noise = keras.random.normal(shape, seed=0 if fixed_seed else self.seed_generator)
+                optimizers = (
+                    (self.g_optimizer, self.d_optimizer) if swapped else (self.d_optimizer, self.g_optimizer)
+                )
+                d_loss, g_loss, real_logits, fake_logits = self.step_function(
+                    self.generator, self.discriminator, *optimizers, real_images, noise
+                )
+                squash = (lambda x: x) if logits else ops.sigmoid
+                values = (d_loss, g_loss, ops.mean(squash(real_logits)), ops.mean(squash(fake_logits)))
+                for tracker, value in zip(self.metrics, values, strict=True):
+                    if reset:
+                        tracker.reset_state()
+                    tracker.update_state(value)
+                return {tracker.name: tracker.result() for tracker in self.metrics}
+
+        return WrongDCGAN(generator, discriminator, step_function, seed=seed)
+
+    return make
+
+
+DCGAN_MODEL = Exercise(
+    id="05.DCGAN",
+    title="the DCGAN(keras.Model) subclass: two networks, two optimizers, four trackers, fit()",
+    reference=DCGAN,
+    runner=_fit_and_resume,
+    observe=_model_after_fit,
+    item_labels=MODEL_LABELS,
+    comparator=compare_model,
+    points=2,
+    public=[
+        _model_case(
+            "fit 2 + 1 epochs of 16 images, batch 4",
+            seed=30,
+            count=16,
+            batch_size=4,
+            d_optimizer="adam",
+            g_optimizer="sgd",
+        ),
+    ],
+    hidden=[
+        _model_case(
+            "fit 2 + 1 epochs of 12 images, batch 6",
+            seed=40,
+            count=12,
+            batch_size=6,
+            d_optimizer="sgd",
+            g_optimizer="adam",
+        ),
+    ],
+    mistakes=[
+        Mistake(
+            "trackers reset at every step",
+            _model_variant(reset=True),
+            "Keras resets the trackers at the start of every epoch (those in `metrics`), so each reports "
+            "its epoch's mean; resetting them in train_step leaves only the last batch's numbers.",
+        ),
+        Mistake(
+            "the same noise every step",
+            _model_variant(fixed_seed=True),
+            "draw the noise with seed=self.seed_generator (a keras.random.SeedGenerator made in __init__): "
+            "a number as the seed gives the same noise at every step.",
+        ),
+        Mistake(
+            "D(x) as a logit",
+            _model_variant(logits=True),
+            "d_real and d_fake are probabilities, D(x) = sigmoid(logit): track the mean of "
+            "keras.ops.sigmoid(real_logits), not of the logits.",
+        ),
+        Mistake(
+            "optimizers swapped",
+            _model_variant(swapped=True),
+            "the step function takes (generator, discriminator, d_optimizer, g_optimizer, ...): pass D's "
+            "optimizer first, as compile() received them.",
+        ),
+    ],
+)
+
+EXERCISES = [TRAIN_STEP, DCGAN_MODEL]
