@@ -1,7 +1,11 @@
 """Watching a DCGAN learn in a notebook: one figure, redrawn in place after every epoch.
 
 The figure shows the generator's images for a fixed batch of noise (so frames are comparable) next to
-the loss curves so far. Outside a notebook (a script, the CLI, a test) the callback draws into the
+the loss curves so far and both networks' view of the game: D(x), how real D finds the real images, and
+D(G(z)), how real it finds the fakes. Dashed lines mark the equilibrium (d_loss = 2 ln 2, g_loss = ln 2,
+D = ½). The figure's title says which epoch of how many and the speed: it is the one progress display of a
+training call, updated in place (train with `verbose=0`, so Keras's own bars do not pile up under it).
+Outside a notebook (a script, the CLI, a test) the callback draws into the
 figure but displays nothing, so it never blocks or floods a terminal.
 """
 
@@ -10,6 +14,7 @@ from __future__ import annotations
 import keras
 
 from .plots import image_grid
+from .run_reading import EQUILIBRIUM_D_LOSS, EQUILIBRIUM_G_LOSS
 from .training import generate
 
 
@@ -35,7 +40,9 @@ class LiveProgress(keras.callbacks.Callback):
         import matplotlib.pyplot as plt
 
         self.noise, self.history = noise, history
-        self.figure, (self.image_ax, self.loss_ax) = plt.subplots(1, 2, figsize=(9, 4))
+        self.figure, (self.image_ax, self.loss_ax, self.d_ax) = plt.subplots(
+            1, 3, figsize=(12, 3.8), gridspec_kw={"width_ratios": [1, 1.2, 1.2]}
+        )
         plt.close(self.figure)  # shown through the display handle only, never twice
         self.handle = None
 
@@ -45,12 +52,38 @@ class LiveProgress(keras.callbacks.Callback):
         self.image_ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=1)
         self.image_ax.set_title(f"fixed noise after epoch {epoch}")
         self.image_ax.axis("off")
-        self.loss_ax.clear()
         epochs = [h["epoch"] for h in self.history]
-        for name in ("d_loss", "g_loss"):
-            self.loss_ax.plot(epochs, [h[name] for h in self.history], marker=".", label=name)
-        self.loss_ax.set_xlabel("epoch")
-        self.loss_ax.legend()
+        panels = (
+            (
+                self.loss_ax,
+                "losses",
+                (("d_loss", "d_loss"), ("g_loss", "g_loss")),
+                ((EQUILIBRIUM_D_LOSS, "2 ln 2"), (EQUILIBRIUM_G_LOSS, "ln 2")),
+            ),
+            (
+                self.d_ax,
+                "D's view (mean over the epoch)",
+                (("d_real", "D(x)"), ("d_fake", "D(G(z))")),
+                ((0.5, "½"),),
+            ),
+        )
+        for ax, title, curves, references in panels:
+            ax.clear()
+            for name, label in curves:
+                if all(name in h for h in self.history):
+                    ax.plot(epochs, [h[name] for h in self.history], marker=".", label=label)
+            for value, label in references:
+                ax.axhline(value, color="grey", linestyle="--", linewidth=0.8)
+                ax.annotate(label, (1, value), xycoords=("axes fraction", "data"), color="grey", fontsize=8)
+            ax.set_title(title, fontsize=10)
+            ax.set_xlabel("epoch")
+            ax.legend(fontsize=8, loc="best")
+        self.d_ax.set_ylim(-0.02, 1.02)
+        total = (self.params or {}).get("epochs", "?")
+        speed = self.history[-1].get("images_per_s") if self.history else None
+        self.figure.suptitle(
+            f"epoch {epoch} of {total}" + (f" · {speed:,.0f} images/s" if speed else ""), fontsize=11
+        )
         self.figure.tight_layout()
 
     def on_epoch_end(self, epoch, logs=None):
