@@ -62,10 +62,13 @@ def read_run(history: list[dict]) -> list[str]:
     def state(r):
         return f"d_loss {r['d_loss']:.2f}, D(x) {r['d_real']:.2f}, D(G(z)) {r['d_fake']:.2f}"
 
-    lines = [
-        f"{len(history)} epochs. Epoch {first['epoch']}: {state(first)}; epoch {last['epoch']}: "
-        f"{state(last)} (at equilibrium: {EQUILIBRIUM_D_LOSS:.2f}, ½, ½)."
-    ]
+    ends = (
+        f"Epoch {first['epoch']}: {state(first)}"
+        if len(history) == 1
+        else f"{len(history)} epochs. Epoch {first['epoch']}: {state(first)}; "
+        f"epoch {last['epoch']}: {state(last)}"
+    )
+    lines = [f"{ends} (at equilibrium: {EQUILIBRIUM_D_LOSS:.2f}, ½, ½)."]
     saturated = when("saturated")
     if saturated:
         lowest = min((r for r in history if r["epoch"] in saturated), key=lambda r: r["d_loss"])

@@ -47,3 +47,8 @@ def test_a_history_without_d_of_x_is_refused_clearly():
     with pytest.raises(ValueError, match="missing d_real, d_fake"):
         read_run([{"epoch": 1, "d_loss": 1.0, "g_loss": 1.0}])
     assert read_run([]) == ["The run has no finished epoch yet: nothing to read."]
+
+
+def test_one_epoch_is_read_once():
+    first = read_run([record(1, 0.73, 1.7, 0.86, 0.34)])[0]
+    assert first == "Epoch 1: d_loss 0.73, D(x) 0.86, D(G(z)) 0.34 (at equilibrium: 1.39, ½, ½)."
