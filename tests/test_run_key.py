@@ -10,6 +10,7 @@ from dcgan_lessons import check, load_dataset
 from dcgan_lessons.build import learner_source
 from dcgan_lessons.gan_step import train_step as course_step
 from dcgan_lessons.run_key import run_folder_name, step_owner
+from dcgan_lessons.run_loading import load_run, newest_run
 from dcgan_lessons.training import RunConfig, train_dcgan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +63,19 @@ def test_solving_the_step_then_rerunning_trains_the_learners_step(tmp_path, caps
     # 3. Running the same solved lesson once more resumes that folder: the name is stable.
     again = check("05.train_step", define_train_step(source, []))
     assert run_folder_name("05_digits_quick", again, SMALL) == solved_dir.name
+
+    # 4. Lesson 06 finds the newest of them and rebuilds its generator with the trained weights.
+    assert newest_run(tmp_path, "05_digits_quick") == solved_dir
+    assert newest_run(tmp_path, "05_mnist_quick") is None
+    gan, history = load_run(solved_dir, images.shape[1:])
+    assert len(history) == 1
+    for loaded, trained in zip(gan.generator.weights, run.gan.generator.weights, strict=True):
+        assert np.array_equal(np.asarray(loaded), np.asarray(trained))
+
+
+def test_the_lesson_names_its_run_folder_after_its_step():
+    cell = lesson_cell("RUN_DIR = ")
+    assert "run_folder_name(" in cell and "train_step, config)" in cell
 
 
 def test_the_name_changes_with_the_settings_and_an_edited_step():
