@@ -41,9 +41,9 @@ class LiveProgress(keras.callbacks.Callback):
 
         self.noise, self.history = noise, history
         self.figure, (self.image_ax, self.loss_ax, self.d_ax) = plt.subplots(
-            1, 3, figsize=(12, 3.8), gridspec_kw={"width_ratios": [1, 1.2, 1.2]}
+            1, 3, figsize=(12, 3.8), dpi=72, gridspec_kw={"width_ratios": [1, 1.2, 1.2]}
         )
-        plt.close(self.figure)  # shown through the display handle only, never twice
+        plt.close(self.figure)  # shown through the display handle only, never twice; dpi 72 keeps it small
         self.handle = None
 
     def draw(self, epoch: int) -> None:
