@@ -104,7 +104,8 @@ class Placement:
         chosen = available_devices()[: self.count]
         if keras.backend.backend() == "jax":
             mesh = keras.distribution.DeviceMesh((self.count,), axis_names=["batch"], devices=chosen)
-            self.engine = keras.distribution.DataParallel(device_mesh=mesh)
+            # Our batches are already this process's share (process_share), so Keras must not shard them.
+            self.engine = keras.distribution.DataParallel(device_mesh=mesh, auto_shard_dataset=False)
         else:
             import tensorflow as tf
 
@@ -127,6 +128,38 @@ class Placement:
         if self.engine is None:
             return "one device"
         return f"{self.count} devices ({', '.join(available_devices()[: self.count])})"
+
+
+class ProcessShare(keras.utils.PyDataset):
+    """This process's block of every global batch, when several processes (hosts) train together on JAX.
+
+    After `keras.distribution.initialize`, Keras takes each process's batch as its part of the global
+    batch (`jax.make_array_from_process_local_data`), so each of P processes feeds 1/P of it: process p
+    rows p*B/P to (p+1)*B/P, the rows its devices hold in the mesh's order.
+    """
+
+    def __init__(self, batches, index: int, count: int):
+        super().__init__()
+        self.batches, self.index, self.count = batches, index, count
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __getitem__(self, position):
+        batch = self.batches[position]
+        share = len(batch) // self.count
+        return batch[self.index * share : (self.index + 1) * share]
+
+
+def process_share(batches):
+    """`batches` as this process should feed them: unchanged unless several JAX processes train together."""
+    if keras.backend.backend() != "jax":
+        return batches
+    import jax
+
+    if jax.process_count() == 1:
+        return batches
+    return ProcessShare(batches, jax.process_index(), jax.process_count())
 
 
 def _all_layers(layers):

@@ -328,6 +328,9 @@ def fit_epochs(gan, images, config: RunConfig, first_epoch, epochs, callbacks, v
             verbose=verbose,
         )
     batches, steps = training_batches(images, config.batch_size, config.seed, first_epoch, epochs)
+    from .devices import process_share  # several hosts (JAX): each feeds its share of every batch
+
+    batches = process_share(batches)
     return gan.fit(
         batches,
         epochs=epochs,

@@ -13,12 +13,16 @@ Tolerances, from runs on our CPU (the figures seen are in brackets):
   5e-7) a few near-zero gradients change sign in the last float bit, and Adam moves each such weight by
   a whole learning rate;
 - the noise generator's state and the step counts are equal exactly.
+
+On JAX, two processes with one CPU device each, joined by `keras.distribution.initialize` as hosts would
+be, train as the 2-device run does (tests/device_hosts.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +124,39 @@ def test_bad_device_requests_are_refused_naming_the_numbers_and_write_nothing(ru
     cli = result["cli"]
     assert cli["code"] == 2 and not cli["folder_written"]
     assert cli["stderr"].startswith("train: devices: asked for 3 devices") and cli["stderr"].count("\n") == 1
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        return probe.getsockname()[1]
+
+
+def test_two_processes_joined_by_keras_distribution_initialize_train_as_one_device(runs, tmp_path):
+    out, result = runs
+    if result["backend"] != "jax":
+        pytest.skip("keras.distribution.initialize joins processes on JAX")
+    env = {k: v for k, v in os.environ.items() if k not in ("KERAS_BACKEND", "XLA_FLAGS")}
+    port = str(free_port())
+    command = [sys.executable, str(ROOT / "tests" / "device_hosts.py")]
+    hosts = [
+        subprocess.Popen(
+            [*command, str(index), "2", port, str(tmp_path)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index in range(2)
+    ]
+    for host in hosts:
+        _, stderr = host.communicate(timeout=600)
+        assert host.returncode == 0, stderr[-3000:]
+    reports = [json.loads((tmp_path / f"p{index}.json").read_text()) for index in range(2)]
+    assert [(r["processes"], r["devices"]) for r in reports] == [(2, 2), (2, 2)]
+    assert step_gap(result["one"], reports[0]["losses"]) <= TOLERANCE["losses"]
+    first, second = (state(tmp_path / f"p{index}" / "checkpoint.npz") for index in range(2))
+    assert all(np.array_equal(first[key], second[key]) for key in first)  # every host holds the same run
+    gaps = relative_gaps(state(out / "initial.npz"), state(out / "one" / "checkpoint.npz"), first)
+    assert all(gaps[group] <= TOLERANCE[group] for group in GROUPS), gaps
