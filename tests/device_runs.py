@@ -18,7 +18,9 @@ from pathlib import Path
 backend, out = sys.argv[1], Path(sys.argv[2])
 os.environ["KERAS_BACKEND"] = backend  # before Keras is first imported
 if backend == "jax":
-    os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+    # Two host devices; and patience: on a loaded CPU one device can reach the all-reduce over 40 s late.
+    flags = "--xla_force_host_platform_device_count=2 --xla_cpu_collective_call_terminate_timeout_seconds=600"
+    os.environ["XLA_FLAGS"] = flags
 else:
     import tensorflow as tf
 
