@@ -94,6 +94,11 @@ def _keras_problem(command: str) -> str | None:
     return None
 
 
+def _devices(text: str) -> int | str:
+    """--devices: "all", or a count (train_dcgan checks its range and names the numbers)."""
+    return text if text == "all" or not text.lstrip("-").isdigit() else int(text)
+
+
 def _train(args: argparse.Namespace) -> int:
     def refuse(message: str) -> int:
         print(f"train: {message}", file=sys.stderr)
@@ -160,6 +165,7 @@ def _train(args: argparse.Namespace) -> int:
             measure_samples=args.measure_samples,
             keep_every=args.keep_checkpoints,
             from_epoch=args.from_epoch,
+            devices=_devices(args.devices),
         )
     except (ValueError, TypeError, DatasetUnavailableError, CheckpointError, RunFolderError) as error:
         return refuse(str(error))
@@ -340,6 +346,13 @@ def make_parser() -> argparse.ArgumentParser:
         choices=["auto", "float32", "mixed_bfloat16", "mixed_float16"],
         default="auto",
         help="auto: the fastest this device computes well (bfloat16 on recent GPUs and CPUs that have it)",
+    )
+    train.add_argument(
+        "--devices",
+        default="1",
+        metavar="N|all",
+        help="split each batch over N GPUs (or all of them) with Keras's distribution API; the batch size "
+        "is the global batch, a multiple of N (default: %(default)s)",
     )
     train.add_argument(
         "--measures",

@@ -124,8 +124,12 @@ class DCGAN(keras.Model):
     def _tf_train_step(self, data):
         real_images, noise = self._unpack(data)
         if noise is None:
-            noise = keras.random.normal(
-                (ops.shape(real_images)[0], self.latent_dim), seed=self.seed_generator
+            # On several devices (tf.distribute) each draws the global batch's noise and keeps its rows.
+            from .devices import replica_rows
+
+            noise = replica_rows(
+                lambda rows: keras.random.normal((rows, self.latent_dim), seed=self.seed_generator),
+                ops.shape(real_images)[0],
             )
         # A learner's step (lesson 05) has no real_target argument: pass it only when smoothing is on.
         smoothing = {} if self.real_target == 1.0 else {"real_target": self.real_target}

@@ -51,6 +51,15 @@ def as_float32(logits):
     return ops.cast(logits, "float32")
 
 
+def device_share(loss):
+    """The loss to differentiate on one of N devices (tf.distribute): loss / N, since the optimizer sums
+    the devices' gradients; as Keras's own `compile()`d losses do. On one device, the loss itself."""
+    import tensorflow as tf
+
+    count = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss if count == 1 else loss * (1.0 / count)
+
+
 def fast_train_step(generator, discriminator, d_optimizer, g_optimizer, real_images, noise, real_target=1.0):
     """`train_step` with the generator's forward pass run once instead of twice; what `DCGAN` uses.
 
@@ -61,7 +70,8 @@ def fast_train_step(generator, discriminator, d_optimizer, g_optimizer, real_ima
     BatchNorm's running statistics in G, which inference alone uses, are updated once instead of twice.
 
     It also works under mixed precision: the losses are computed in float32 and scaled by each
-    optimizer's loss scale (`keras.optimizers.LossScaleOptimizer` for float16; 1 otherwise).
+    optimizer's loss scale (`keras.optimizers.LossScaleOptimizer` for float16; 1 otherwise). On several
+    devices (tf.distribute) each one's share of the losses is taken (`device_share`, see devices.py).
     """
     import tensorflow as tf
 
@@ -73,13 +83,13 @@ def fast_train_step(generator, discriminator, d_optimizer, g_optimizer, real_ima
         real_logits = as_float32(discriminator(real_images, training=True))
         fake_logits = as_float32(discriminator(tf.stop_gradient(fake_images), training=True))
         d_loss = gan_discriminator_loss(real_logits, fake_logits, real_target)
-        scaled = d_optimizer.scale_loss(d_loss)
+        scaled = d_optimizer.scale_loss(device_share(d_loss))
     grads = tape.gradient(scaled, discriminator.trainable_variables)
     d_optimizer.apply_gradients(zip(grads, discriminator.trainable_variables, strict=True))
 
     with g_tape:  # resumes recording on top of G's forward pass
         g_loss = generator_loss(as_float32(discriminator(fake_images, training=True)))
-        scaled = g_optimizer.scale_loss(g_loss)
+        scaled = g_optimizer.scale_loss(device_share(g_loss))
     grads = g_tape.gradient(scaled, generator.trainable_variables)
     g_optimizer.apply_gradients(zip(grads, generator.trainable_variables, strict=True))
     return d_loss, g_loss, real_logits, fake_logits

@@ -28,6 +28,7 @@ from .architecture import build_discriminator, build_generator
 from .checkpoint import atomic_write, load_checkpoint, save_checkpoint
 from .data import load_dataset
 from .dcgan import DCGAN
+from .devices import Placement, resolve_devices
 from .plots import image_grid
 from .run_folder import (
     CHECKPOINT,
@@ -327,6 +328,9 @@ def fit_epochs(gan, images, config: RunConfig, first_epoch, epochs, callbacks, v
             verbose=verbose,
         )
     batches, steps = training_batches(images, config.batch_size, config.seed, first_epoch, epochs)
+    from .devices import process_share  # several hosts (JAX): each feeds its share of every batch
+
+    batches = process_share(batches)
     return gan.fit(
         batches,
         epochs=epochs,
@@ -355,6 +359,7 @@ def train_dcgan(
     measure_samples: int = 360,
     keep_every: int = KEEP_EVERY,
     from_epoch: int | None = None,
+    devices: int | str = 1,
 ) -> TrainedRun:
     """Train (or resume) a DCGAN into `run_dir` until `epochs` epochs are done.
 
@@ -375,6 +380,8 @@ def train_dcgan(
         keep_every: also keep the checkpoint of every `keep_every`-th epoch in checkpoints/ (0: only
             the last), so the run can be rolled back.
         from_epoch: first roll the run back to this kept epoch (see `roll_back`), then train on.
+        devices: how many devices share each batch (an int, or "all"); see devices.py. The batches, the
+            noise and the checkpoints are those of one device, so a run resumes on any device count.
 
     Raises:
         RunFolderError: the folder is not usable, holds a run with other settings, or filled up.
@@ -387,6 +394,7 @@ def train_dcgan(
     keep_every = require_int(keep_every, "keep_every", minimum=0)
     if from_epoch is not None:
         from_epoch = require_int(from_epoch, "from_epoch", minimum=0)
+    count = resolve_devices(devices, config.batch_size, step_function=step_function, loop=loop)
     run_dir = Path(run_dir)
     check_run_folder(run_dir)
     if from_epoch is None:
@@ -405,7 +413,9 @@ def train_dcgan(
         images = data.images
     images = np.asarray(images, dtype="float32")
     steps = len(epoch_order(len(images), config.batch_size, config.seed, 0))  # batch_size <= images
-    gan = make_gan(config, images.shape[1:], step_function, steps_per_execution)
+    placement = Placement(count)
+    with placement.scope():  # the variables are created on every device (a no-op on one)
+        gan = placement.prepare(make_gan(config, images.shape[1:], step_function, steps_per_execution))
 
     # Everything is checked: from here on the folder is written.
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -446,7 +456,11 @@ def train_dcgan(
         from .live import LiveProgress
 
         callbacks = [LiveProgress(noise, history), *callbacks]
-    fit_epochs(gan, images, config, done, epochs, [*run_callbacks, *callbacks], verbose, loop)
+    if count > 1:
+        print(f"Training on {placement.describe()}, {config.batch_size // count} images each per step.")
+        loop = "fit"  # the resident loop runs on one device (resolve_devices refused it explicitly)
+    with placement.scope():
+        fit_epochs(gan, images, config, done, epochs, [*run_callbacks, *callbacks], verbose, loop)
     try:
         write_gif(run_dir)
     except OSError as error:

@@ -78,3 +78,10 @@ def test_the_pytorch_baseline_has_the_keras_models_parameter_counts():
         networks = keras_networks(model)()
         keras_counts = [sum(int(np.prod(w.shape)) for w in net.trainable_weights) for net in networks]
         assert torch_counts[name] == keras_counts, name
+
+
+def test_devices_prints_images_per_second_for_each_device_count():
+    out = _run("devices.py", "--devices", "1", "2", "--epochs", "1", "--images", "32", "--batch-size", "16")
+    assert "global batch 16" in out
+    assert re.search(r"^1: /device:CPU:0\s+\d+\s+1\.00x\s+\d+\.\d$", out, re.M)
+    assert re.search(r"^2: /device:CPU:0, /device:CPU:1\s+\d+\s+\d+\.\d\dx\s+\d+\.\d$", out, re.M)
