@@ -14,11 +14,12 @@ finds there (it runs it), so the folder is created for this user alone.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
 ENVIRONMENT = "DCGAN_LESSONS_JAX_CACHE"
-MAX_BYTES = 2 * 2**30  # least recently used entries are dropped beyond this
+MAX_BYTES = 2 * 2**30  # least recently used entries are dropped beyond this (with filelock)
 
 
 def cache_folder() -> Path | None:
@@ -55,7 +56,8 @@ def enable_compilation_cache() -> Path | None:
     from jax.experimental.compilation_cache import compilation_cache
 
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
-    jax.config.update("jax_compilation_cache_max_size", MAX_BYTES)
+    if importlib.util.find_spec("filelock") is not None:  # JAX needs it to trim the cache, else fails
+        jax.config.update("jax_compilation_cache_max_size", MAX_BYTES)
     compilation_cache.set_cache_dir(str(folder))
     # JAX decides once, at its first compilation, whether to use a cache: let it decide again.
     compilation_cache.reset_cache()
