@@ -140,6 +140,43 @@ def step_plan(model, precision: str, steps: int, batch_size: int | None = None) 
     return lowered.compile().as_text(), gan
 
 
+def optimizer_alone(gan) -> dict:
+    """Kernels of the generator's and discriminator's Adam updates compiled alone: Keras's, per weight,
+    against one Adam over a single flat vector of all the weights (a fused optimizer's lower bound)."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    weights = [v.value for v in gan.generator.trainable_variables + gan.discriminator.trainable_variables]
+    optimizers = (gan.g_optimizer, gan.d_optimizer)
+    slots = [[v.value for v in optimizer.variables] for optimizer in optimizers]
+    split = len(gan.generator.trainable_variables)
+
+    def keras_adam(slots, grads, weights):
+        g_part = optimizers[0].stateless_apply(slots[0], grads[:split], weights[:split])
+        d_part = optimizers[1].stateless_apply(slots[1], grads[split:], weights[split:])
+        return g_part, d_part
+
+    def flat_adam(moments, grads, weights, beta_1=0.5, beta_2=0.999, rate=2e-4, step=1.0):
+        first, second = moments
+        first = first + (grads - first) * (1 - beta_1)
+        second = second + (grads * grads - second) * (1 - beta_2)
+        rate = rate * np.sqrt(1 - beta_2**step) / (1 - beta_1**step)
+        return (first, second), weights - rate * first / (jnp.sqrt(second) + 1e-7)
+
+    def kernels(function, *args):
+        text = jax.jit(function).lower(*args).compile().as_text()
+        computations, entry = parse_hlo(text)
+        return count_kernels(computations, entry)[0]
+
+    grads = [jnp.zeros_like(w) for w in weights]
+    flat = jnp.concatenate([w.reshape(-1) for w in weights])
+    return {
+        "keras": kernels(keras_adam, slots, grads, weights),
+        "flat": kernels(flat_adam, (jnp.zeros_like(flat), jnp.zeros_like(flat)), flat, flat),
+    }
+
+
 def report(model, precision: str, steps: int, batch_size: int | None, hlo_dir: Path | None) -> dict:
     text, gan = step_plan(model, precision, steps, batch_size)
     if hlo_dir is not None:
@@ -161,6 +198,7 @@ def report(model, precision: str, steps: int, batch_size: int | None, hlo_dir: P
         - sum(by_opcode.values())
         - sum(nested.values()),
         "trainable_variables": variables,
+        "optimizer_alone": optimizer_alone(gan),
     }
 
 
@@ -184,6 +222,13 @@ def print_report(result: dict, batch_size: int | None) -> None:
         nested = sum(result["nested"].values())
         print(f"in loops nested in the step (each run several times): {nested} ({inner})")
     print(f"per compiled call, outside the steps: {result['per_chunk_outside_step']}")
+    alone = result["optimizer_alone"]
+
+    def describe(counts):
+        return f"{sum(counts.values())} ({', '.join(f'{k} {v}' for k, v in counts.most_common())})"
+
+    print(f"Adam compiled alone: Keras, weight by weight: {describe(alone['keras'])}")
+    print(f"Adam compiled alone: one flat vector of all the weights: {describe(alone['flat'])}")
 
 
 def main(argv=None) -> int:

@@ -3,6 +3,7 @@
     python benchmarks/throughput.py                       # both models, the defaults for this device
     KERAS_BACKEND=jax python benchmarks/throughput.py     # the JAX trainer (the GPU machine's backend)
     python benchmarks/throughput.py --models 28 --steps 20 --rounds 5 --precisions float32 mixed_bfloat16
+    KERAS_BACKEND=jax python benchmarks/throughput.py --models 28 --unrolls 2 5   # + scan-unroll rows
 
 Models (the issue's): the TF tutorial's 28x28 DCGAN at batch 256, the DCGAN paper's 64x64 model at 128.
 Rows: the course's trainer (`make_gan` + `fit_epochs`, as `train_dcgan` runs it) for each precision, and
