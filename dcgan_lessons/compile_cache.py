@@ -2,9 +2,9 @@
 
 On JAX every new shape of every jitted function is compiled by XLA: the training chunk, the layers'
 initializers, the sample grid's generator call. A run compiles the same ones as the run before it, so
-`train_dcgan` keeps them in a cache folder that survives the process. On this project's 2-core CPU
-the resident training chunk's compile went from about 12 s to 1.5 s on a second run
-(benchmarks/fifty_epochs.py prints the first epoch, which holds that compile, apart).
+`train_dcgan` keeps them in a cache folder that survives the process. On this project's 2-core CPU a
+second run's first epoch (which holds the training chunk's compile) took 4.8-5.0 CPU seconds against
+9.3-9.6 without the cache (benchmarks/fifty_epochs.py, see the README's Speed section).
 
 Where: `$DCGAN_LESSONS_JAX_CACHE`, else `$XDG_CACHE_HOME/dcgan_lessons/jax` (`~/.cache/...`); set the
 variable to `off` to compile afresh every time. A cache folder JAX was already told about (by the
