@@ -17,6 +17,8 @@ os.environ.setdefault("DCGAN_LESSONS_RUNS", tempfile.mkdtemp(prefix="dcgan-lesso
 # too, shared by the tests and the notebook kernels, so it is trained once per session and never read
 # from (or written to) the user's own cache.
 os.environ.setdefault("DCGAN_LESSONS_CACHE", tempfile.mkdtemp(prefix="dcgan-lessons-cache-"))
+# JAX runs (tests/jax_loops.py) keep their compilations in a per-session folder, not the user's cache.
+os.environ.setdefault("DCGAN_LESSONS_JAX_CACHE", tempfile.mkdtemp(prefix="dcgan-lessons-jax-cache-"))
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter hides real failures

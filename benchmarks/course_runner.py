@@ -15,6 +15,7 @@ class CourseRunner:
         loop="auto",
         steps_per_execution=1,
         label=None,
+        unroll=None,
     ):
         from dcgan_lessons.training import RunConfig, make_gan
 
@@ -26,15 +27,31 @@ class CourseRunner:
             steps_per_execution=steps_per_execution,
             networks=keras_networks(model),
         )
-        self.loop, self.epoch = loop, 0
+        self.loop, self.epoch, self.unroll = loop, 0, unroll
         extras = [precision] + ([f"{steps_per_execution} steps/call"] if steps_per_execution > 1 else [])
         extras += [f"loop {loop}"] if loop != "auto" else []
+        extras += [f"scan unroll {unroll}"] if unroll is not None else []
         self.name = label or f"course trainer ({', '.join(extras)})"
 
     def _epoch(self):
         from dcgan_lessons.training import fit_epochs
 
-        fit_epochs(self.gan, self.images, self.config, self.epoch, self.epoch + 1, [], 0, self.loop)
+        if self.unroll is not None:  # the resident loop with another unroll than its default
+            from dcgan_lessons.resident import fit_resident
+
+            batch, seed = self.config.batch_size, self.config.seed
+            fit_resident(
+                self.gan,
+                self.images,
+                batch_size=batch,
+                seed=seed,
+                first_epoch=self.epoch,
+                epochs=self.epoch + 1,
+                verbose=0,
+                unroll=self.unroll,
+            )
+        else:
+            fit_epochs(self.gan, self.images, self.config, self.epoch, self.epoch + 1, [], 0, self.loop)
         self.epoch += 1
 
     def warmup(self) -> float:

@@ -8,7 +8,13 @@ Everything lesson 05's training does is inside the clock: building and compiling
 pipeline, the sample grid, history and checkpoint written after every epoch, and the GIF at the end. The
 images are MNIST's when it is in the Keras cache, else the bundled digits (upsampled to 28x28) repeated
 to 60,000: the same sizes, so the same work. Prints the wall time, the first epoch (compilation
-included) apart from the others, and the median images/s of the later epochs.
+included) apart from the others, the median images/s of the later epochs, and the time spent outside
+the epochs: before the first (building, compiling the model), between epochs (copying the weights and
+the grid's images; the files themselves are written on a background thread) and after the last (the
+last files, the GIF).
+
+On JAX a second run loads its compilations from the persistent cache (dcgan_lessons/compile_cache.py):
+`DCGAN_LESSONS_JAX_CACHE=off` times a cold start, `DCGAN_LESSONS_JAX_CACHE=/some/folder` a chosen cache.
 """
 
 from __future__ import annotations
@@ -52,17 +58,43 @@ def main(argv=None) -> int:
     if min(args.epochs, args.images, args.batch_size) < 1:
         parser.error("--epochs, --images and --batch-size: expected positive numbers")
 
+    import keras
+
     from dcgan_lessons.training import RunConfig, train_dcgan
 
+    class Clock(keras.callbacks.Callback):
+        """When training began and ended (train_dcgan runs it after its own callbacks)."""
+
+        def on_train_begin(self, logs=None):
+            self.began = time.perf_counter()
+            self.cpu = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.cpu.append(time.process_time())
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.cpu[-1] = time.process_time() - self.cpu[-1]
+
+        def on_train_end(self, logs=None):
+            self.ended = time.perf_counter()
+
     print("\n".join(describe_machine()))
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     images, source = mnist_sized(args.images)
     config = RunConfig(dataset="benchmark", batch_size=args.batch_size, precision=args.precision)
+    clock = Clock()
     with tempfile.TemporaryDirectory() as run_dir:
         run = train_dcgan(
-            run_dir, epochs=args.epochs, config=config, images=images, verbose=0, loop=args.loop
+            run_dir,
+            epochs=args.epochs,
+            config=config,
+            images=images,
+            verbose=0,
+            loop=args.loop,
+            callbacks=[clock],
         )
-    wall = time.perf_counter() - started
+        finished, cpu = time.perf_counter(), time.process_time() - cpu_started
+    wall = finished - started
     seconds = [h["seconds"] for h in run.history]
     later = seconds[1:] or seconds
     settings = f"batch {args.batch_size}, {args.precision}"
@@ -72,6 +104,14 @@ def main(argv=None) -> int:
         f"first epoch (compiles): {seconds[0]:.1f} s; later epochs: median {statistics.median(later):.2f} s"
     )
     print(f"images/s over the later epochs: {run.images_per_second():.0f}")
+    before, after = clock.began - started, finished - clock.ended
+    outside = wall - sum(seconds)
+    print(
+        f"outside the epochs: {outside:.1f} s (before the first {before:.1f} s, between epochs "
+        f"{outside - before - after:.1f} s, after the last {after:.1f} s)"
+    )
+    # CPU seconds of all the process's threads: on a shared machine steadier than the wall clock.
+    print(f"CPU time: {cpu:.1f} s in all, {clock.cpu[0]:.1f} s in the first epoch")
     return 0
 
 

@@ -58,14 +58,29 @@ def atomic_write(path, write) -> Path:
 
 def save_checkpoint(path, gan, epoch: int, history: list[dict], config: dict | None = None) -> Path:
     """Write the run's state after `epoch` epochs (and its settings `config`) to `path`, atomically."""
+    return write_checkpoint(path, checkpoint_arrays(gan, epoch, history, config))
+
+
+def checkpoint_arrays(gan, epoch: int, history: list[dict], config: dict | None = None) -> dict:
+    """The run's state after `epoch` epochs as host copies (`save_checkpoint`'s first half).
+
+    Copies, so training on (which updates the weights in place) cannot change what is then written:
+    training.py writes them on a background thread while the next epoch trains.
+    """
     arrays = {"epoch": np.array(epoch), "history": np.array(json.dumps(history))}
     if config is not None:
         arrays["config"] = np.array(json.dumps(config))
     for group, variables in _stateful_variables(gan).items():
         for index, variable in enumerate(variables):
-            arrays[f"{group}/{index}"] = np.asarray(
+            # np.array copies: TensorFlow's numpy() may share the variable's buffer.
+            arrays[f"{group}/{index}"] = np.array(
                 variable.numpy() if hasattr(variable, "numpy") else variable
             )
+    return arrays
+
+
+def write_checkpoint(path, arrays: dict) -> Path:
+    """Write `checkpoint_arrays`'s result to `path`, atomically (`save_checkpoint`'s second half)."""
 
     def write(temporary):
         with open(temporary, "wb") as file:

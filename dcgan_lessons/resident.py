@@ -53,11 +53,16 @@ def _compiled_chunk(gan, unroll):
 
     def run(state, images, order):
         def one_step(state, indices):
-            logs, state = gan.train_step(state, images[indices])
-            return state, logs
+            _, state = gan.train_step(state, images[indices])
+            return state, None
 
-        state, logs = jax.lax.scan(one_step, state, order, unroll=unroll)
-        return jax.tree_util.tree_map(lambda values: values[-1], logs), state
+        # The logs are the metrics' results, read once from the final metric state: collecting every
+        # step's logs through the scan cost kernels per step (benchmarks/step_kernels.py).
+        state, _ = jax.lax.scan(one_step, state, order, unroll=unroll)
+        mapping = list(zip(gan.metrics_variables, state[3], strict=True))
+        with keras.StatelessScope(state_mapping=mapping):
+            logs = {metric.name: metric.result() for metric in gan.metrics}
+        return logs, state
 
     compiled = jax.jit(run, donate_argnums=0)
     gan._resident_chunk = (unroll, compiled)

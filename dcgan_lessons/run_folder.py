@@ -165,12 +165,21 @@ def write_history(run_dir: Path, history: list[dict]) -> None:
         (run_dir / "losses.csv").unlink(missing_ok=True)
 
 
-def write_gif(run_dir, seconds_per_frame: float = 0.25) -> Path | None:
-    """Animate the run's sample grids into progress.gif; None when there are no grids yet."""
+def write_gif(run_dir, seconds_per_frame: float = 0.25, frames: dict | None = None) -> Path | None:
+    """Animate the run's sample grids into progress.gif; None when there are no grids yet.
+
+    `frames`: {epoch: the grid's uint8 pixels} already in memory (training keeps them), used instead
+    of reading those epochs' PNGs back; the GIF is the same.
+    """
     from PIL import Image
 
     run_dir = Path(run_dir)
-    frames = [Image.open(p) for p in sorted((run_dir / "samples").glob("epoch_[0-9][0-9][0-9].png"))]
+    frames = frames or {}
+    paths = sorted((run_dir / "samples").glob("epoch_[0-9][0-9][0-9].png"))
+    frames = [
+        Image.fromarray(_gray(frames[int(p.stem[6:])])) if int(p.stem[6:]) in frames else Image.open(p)
+        for p in paths
+    ]
     if not frames:
         return None
     duration = int(seconds_per_frame * 1000)
@@ -184,6 +193,11 @@ def write_gif(run_dir, seconds_per_frame: float = 0.25) -> Path | None:
     finally:
         for frame in frames:
             frame.close()
+
+
+def _gray(pixels):
+    """A one-channel grid as 2-D pixels (PIL's "L" mode, as the PNG was written)."""
+    return pixels[..., 0] if pixels.ndim == 3 and pixels.shape[-1] == 1 else pixels
 
 
 # The command-line option of every setting, so a refusal can say exactly what to type.

@@ -16,6 +16,7 @@ checkpoint lacks. The settings and the folder are checked before anything is wri
 from __future__ import annotations
 
 import json
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -25,7 +26,8 @@ import keras
 import numpy as np
 
 from .architecture import build_discriminator, build_generator
-from .checkpoint import atomic_write, load_checkpoint, save_checkpoint
+from .checkpoint import atomic_write, checkpoint_arrays, load_checkpoint, write_checkpoint
+from .compile_cache import enable_compilation_cache
 from .data import load_dataset
 from .dcgan import DCGAN
 from .devices import Placement, resolve_devices
@@ -143,12 +145,49 @@ def fixed_noise(count: int, latent_dim: int, seed: int) -> np.ndarray:
     return np.random.default_rng([seed, 1_000_003]).standard_normal((count, latent_dim)).astype("float32")
 
 
+class BackgroundWrites:
+    """One job at a time on a background thread: an epoch's files are written while the next one trains.
+
+    `start` first waits for the previous job, so the files are written in epoch order and at most one
+    epoch's copies wait in memory; `wait` re-raises, on the calling thread, what the job raised.
+    """
+
+    def __init__(self):
+        self._thread, self._error = None, None
+
+    def start(self, job) -> None:
+        self.wait()
+
+        def run():
+            try:
+                job()
+            except BaseException as error:  # noqa: BLE001 - handed to the training thread by wait()
+                self._error = error
+
+        self._thread = threading.Thread(target=run, name="dcgan-epoch-files")
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+
+# Frames of the GIF kept in memory (bytes of grid pixels), so the GIF needs not read the PNGs back.
+GIF_FRAMES_IN_MEMORY = 64 * 2**20
+
+
 class EpochRecorder(keras.callbacks.Callback):
     """After each epoch: time it, write the sample grid, the checkpoint, the history, a kept checkpoint.
 
     The grid comes first (a resumed run redraws it identically), the checkpoint before the history (so
-    the history never claims an epoch the checkpoint lacks). A failed write (a full disk) stops the run
-    with a RunFolderError saying which epoch the folder keeps.
+    the history never claims an epoch the checkpoint lacks). The weights and the grid's images are
+    copied at the epoch's end; the files are written on a background thread while the next epoch
+    trains (`finish()` waits for the last ones). A failed write (a full disk) stops the run, at the
+    next epoch's end or at `finish()`, with a RunFolderError saying which epoch the folder keeps.
     """
 
     def __init__(
@@ -168,6 +207,8 @@ class EpochRecorder(keras.callbacks.Callback):
             images_per_epoch,
         )
         self.config, self.keep_every = config, keep_every
+        self.frames: dict[int, np.ndarray] = {}  # epoch -> grid pixels, for the GIF
+        self.writes = BackgroundWrites()
         (run_dir / "samples").mkdir(parents=True, exist_ok=True)
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -179,38 +220,74 @@ class EpochRecorder(keras.callbacks.Callback):
         record = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
         record.update(seconds=seconds, images_per_s=self.images_per_epoch / seconds)
         settings = asdict(self.config) if self.config is not None else None
+        self.writes.wait()  # the previous epoch's files; raises its RunFolderError
+        images = generate(self.model.generator, self.noise)
+        arrays = checkpoint_arrays(self.model, epoch + 1, [*self.history, record], settings)
+        self.history.append(record)
+        history = list(self.history)
+        self.writes.start(lambda: self._write(epoch + 1, images, arrays, history))
+
+    def finish(self) -> None:
+        """Wait until the last epoch's files are written; RunFolderError when a write failed."""
+        self.writes.wait()
+
+    def _write(self, epoch: int, images: np.ndarray, arrays: dict, history: list[dict]) -> None:
         try:
-            save_sample_grid(
-                self.model.generator, self.noise, self.run_dir / "samples" / f"epoch_{epoch + 1:03d}.png"
-            )
-            save_checkpoint(
-                self.run_dir / CHECKPOINT, self.model, epoch + 1, [*self.history, record], settings
-            )
+            pixels = save_grid_pixels(images, self.run_dir / "samples" / f"epoch_{epoch:03d}.png")
+            write_checkpoint(self.run_dir / CHECKPOINT, arrays)
+        except OSError as error:
+            raise write_failed(self.run_dir, error, kept=epoch - 1) from None
+        if sum(frame.nbytes for frame in self.frames.values()) + pixels.nbytes <= GIF_FRAMES_IN_MEMORY:
+            self.frames[epoch] = pixels
+        try:
+            write_history(self.run_dir, history)
+            if self.keep_every and epoch % self.keep_every == 0:
+                keep_checkpoint(self.run_dir, epoch)
         except OSError as error:
             raise write_failed(self.run_dir, error, kept=epoch) from None
-        self.history.append(record)
-        try:
-            write_history(self.run_dir, self.history)
-            if self.keep_every and (epoch + 1) % self.keep_every == 0:
-                keep_checkpoint(self.run_dir, epoch + 1)
-        except OSError as error:
-            raise write_failed(self.run_dir, error, kept=epoch + 1) from None
 
 
 def generate(generator, noise) -> np.ndarray:
     """Images for `noise` in inference mode (BatchNorm uses its running statistics), as float32 NumPy
-    (also when the generator computes in 16 bits)."""
+    (also when the generator computes in 16 bits).
+
+    On JAX the generator runs as one compiled call (kept on the generator), not layer by layer: the
+    same images, without compiling and dispatching each operation separately after every epoch.
+    """
+    if keras.backend.backend() == "jax":
+        import jax
+
+        draw = getattr(generator, "_dcgan_lessons_draw", None)
+        if draw is None:
+
+            def images_for(trainable, non_trainable, noise):
+                images, _ = generator.stateless_call(trainable, non_trainable, noise, training=False)
+                return keras.ops.cast(images, "float32")
+
+            draw = jax.jit(images_for)
+            generator._dcgan_lessons_draw = draw
+        values = [
+            [v.value for v in variables]
+            for variables in (generator.trainable_variables, generator.non_trainable_variables)
+        ]
+        return np.asarray(draw(*values, np.asarray(noise, dtype="float32")))
     images = generator(keras.ops.convert_to_tensor(noise), training=False)
     return keras.ops.convert_to_numpy(keras.ops.cast(images, "float32"))
 
 
-def save_sample_grid(generator, noise, path: Path) -> Path:
+def save_grid_pixels(images: np.ndarray, path: Path) -> np.ndarray:
+    """Write the grid of `images` (in [-1, 1]) to the PNG `path`; return its pixels (uint8)."""
     from PIL import Image
 
-    grid = image_grid(generate(generator, noise))
-    pixels = (np.clip(grid, 0, 1) * 255).round().astype(np.uint8)
+    pixels = (np.clip(image_grid(images), 0, 1) * 255).round().astype(np.uint8)
     picture = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
-    return atomic_write(path, lambda temporary: picture.save(temporary, format="PNG"))
+    atomic_write(path, lambda temporary: picture.save(temporary, format="PNG"))
+    return pixels
+
+
+def save_sample_grid(generator, noise, path: Path) -> Path:
+    save_grid_pixels(generate(generator, noise), path)
+    return Path(path)
 
 
 def validate_config(config: RunConfig) -> RunConfig:
@@ -342,6 +419,14 @@ def fit_epochs(gan, images, config: RunConfig, first_epoch, epochs, callbacks, v
     )
 
 
+def _settle(recorder: EpochRecorder) -> None:
+    """Wait for the files being written; the error that stopped training is the one to report."""
+    try:
+        recorder.finish()
+    except Exception:  # noqa: BLE001, S110 - reported by the error already on its way
+        pass
+
+
 def train_dcgan(
     run_dir,
     *,
@@ -413,6 +498,7 @@ def train_dcgan(
         images = data.images
     images = np.asarray(images, dtype="float32")
     steps = len(epoch_order(len(images), config.batch_size, config.seed, 0))  # batch_size <= images
+    enable_compilation_cache()  # JAX: a second run loads what this one compiles (compile_cache.py)
     placement = Placement(count)
     with placement.scope():  # the variables are created on every device (a no-op on one)
         gan = placement.prepare(make_gan(config, images.shape[1:], step_function, steps_per_execution))
@@ -459,10 +545,15 @@ def train_dcgan(
     if count > 1:
         print(f"Training on {placement.describe()}, {config.batch_size // count} images each per step.")
         loop = "fit"  # the resident loop runs on one device (resolve_devices refused it explicitly)
-    with placement.scope():
-        fit_epochs(gan, images, config, done, epochs, [*run_callbacks, *callbacks], verbose, loop)
     try:
-        write_gif(run_dir)
+        with placement.scope():
+            fit_epochs(gan, images, config, done, epochs, [*run_callbacks, *callbacks], verbose, loop)
+    except BaseException:
+        _settle(recorder)  # an interrupted run still keeps its last finished epoch
+        raise
+    recorder.finish()
+    try:
+        write_gif(run_dir, frames=recorder.frames)
     except OSError as error:
         raise write_failed(run_dir, error, kept=epochs) from None
     return run

@@ -85,3 +85,53 @@ def test_devices_prints_images_per_second_for_each_device_count():
     assert "global batch 16" in out
     assert re.search(r"^1: /device:CPU:0\s+\d+\s+1\.00x\s+\d+\.\d$", out, re.M)
     assert re.search(r"^2: /device:CPU:0, /device:CPU:1\s+\d+\s+\d+\.\d\dx\s+\d+\.\d$", out, re.M)
+
+
+def test_step_kernels_counts_one_steps_kernels_by_kind_and_phase():
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "step_kernels.py"), "--batch-size", "4"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    total = int(re.search(r"kernels per step: (\d+)", done.stdout).group(1))
+    kinds = dict(re.findall(r"^  (fusion|convolution|copy|dot|custom-call)\s+(\d+)$", done.stdout, re.M))
+    assert total > 0 and "fusion" in kinds and sum(map(int, kinds.values())) <= total
+    optimizer, variables = map(int, re.search(r"per trainable variable: (\d+) / (\d+)", done.stdout).groups())
+    assert variables == 16 and optimizer >= variables  # the tutorial's 16 weights, one update each at least
+
+
+def test_step_kernels_reads_the_step_from_a_scan_and_refuses_other_text():
+    sys.path.insert(0, str(BENCHMARKS))
+    from step_kernels import count_kernels, parse_hlo, step_body
+
+    text = """HloModule m
+
+%fused (p: f32[4]) -> f32[4] {
+  %p = f32[4]{0} parameter(0)
+  ROOT %m = f32[4]{0} multiply(%p, %p), metadata={op_name="jit(run)/while/body/closed_call/adam/mul"}
+}
+
+%body (t: (s32[], f32[4])) -> (s32[], f32[4]) {
+  %t = (s32[], f32[4]{0}) parameter(0)
+  %x = f32[4]{0} get-tuple-element(%t), index=1
+  %f = f32[4]{0} fusion(%x), kind=kLoop, calls=%fused, metadata={op_name="x/adam/mul"}
+  %c = f32[4]{0} copy(%f)
+  ROOT %r = (s32[], f32[4]{0}) tuple(%i, %c)
+}
+
+ENTRY %main (a: f32[4]) -> f32[4] {
+  %a = f32[4]{0} parameter(0)
+  %w = (s32[], f32[4]{0}) while(%init), condition=%cond, body=%body
+  ROOT %g = f32[4]{0} get-tuple-element(%w), index=1
+}
+"""
+    computations, entry = parse_hlo(text)
+    assert entry == "main" and step_body(computations, entry) == "body"
+    opcodes, phases = count_kernels(computations, "body")
+    assert opcodes == {"fusion": 1, "copy": 1}  # the fused multiply is not counted again
+    assert phases == {"optimizer": 1, "copies XLA inserted": 1}
+    with pytest.raises(ValueError, match="ENTRY"):
+        parse_hlo("HloModule m\n")
