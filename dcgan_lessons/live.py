@@ -40,7 +40,7 @@ class LiveProgress(keras.callbacks.Callback):
         self.handle = None
 
     def draw(self, epoch: int) -> None:
-        grid = image_grid(generate(self.model.generator, self.noise))
+        grid = image_grid(generate(self.model.sampler, self.noise))
         self.image_ax.clear()
         self.image_ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=1)
         self.image_ax.set_title(f"fixed noise after epoch {epoch}")

@@ -28,6 +28,7 @@ from .architecture import build_discriminator, build_generator
 from .checkpoint import atomic_write, load_checkpoint, save_checkpoint
 from .data import load_dataset
 from .dcgan import DCGAN
+from .ema import require_decay
 from .plots import image_grid
 from .run_folder import (
     CHECKPOINT,
@@ -60,6 +61,7 @@ class RunConfig:
     learning_rate: float = 2e-4
     beta_1: float = 0.5
     precision: str = "float32"  # or "mixed_bfloat16" / "mixed_float16": see `make_gan`
+    ema: float | None = None  # decay of the generator's moving average (ema.py); None: no average
 
 
 @dataclass
@@ -180,7 +182,7 @@ class EpochRecorder(keras.callbacks.Callback):
         settings = asdict(self.config) if self.config is not None else None
         try:
             save_sample_grid(
-                self.model.generator, self.noise, self.run_dir / "samples" / f"epoch_{epoch + 1:03d}.png"
+                self.model.sampler, self.noise, self.run_dir / "samples" / f"epoch_{epoch + 1:03d}.png"
             )
             save_checkpoint(
                 self.run_dir / CHECKPOINT, self.model, epoch + 1, [*self.history, record], settings
@@ -235,6 +237,7 @@ def validate_config(config: RunConfig) -> RunConfig:
     rate = config.learning_rate
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < np.inf:
         raise ValueError(f"learning_rate: expected a number > 0, got {rate!r}.")
+    require_decay(config.ema)
     if config.precision not in PRECISIONS:
         raise ValueError(f"precision: expected one of {', '.join(PRECISIONS)}, got {config.precision!r}.")
     return config
@@ -280,7 +283,7 @@ def make_gan(
             )
         else:
             generator, discriminator = networks()
-    gan = DCGAN(generator, discriminator, seed=config.seed, step_function=step_function)
+    gan = DCGAN(generator, discriminator, seed=config.seed, step_function=step_function, ema=config.ema)
     optimizers = [keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1) for _ in range(2)]
     if config.precision == "mixed_float16":
         optimizers = [keras.optimizers.LossScaleOptimizer(optimizer) for optimizer in optimizers]
