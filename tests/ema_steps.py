@@ -71,7 +71,7 @@ def closed_form_check():
 def loops_check(out: Path) -> dict:
     from dcgan_lessons.training import RunConfig, train_dcgan
 
-    config = RunConfig(batch_size=32, limit=128, latent_dim=16, seed=5, ema=0.9)
+    config = RunConfig(batch_size=32, limit=128, latent_dim=8, seed=5, image_size=16, ema=0.9)
 
     class Interrupt(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
