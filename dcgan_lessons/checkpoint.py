@@ -24,13 +24,16 @@ class CheckpointError(ValueError):
 
 def _stateful_variables(gan) -> dict[str, list]:
     """The variable groups that make up a run's state, in a fixed order."""
-    return {
+    groups = {
         "generator": list(gan.generator.variables),
         "discriminator": list(gan.discriminator.variables),
         "noise_seed": [gan.seed_generator.state],
         "d_optimizer": list(gan.d_optimizer.variables),
         "g_optimizer": list(gan.g_optimizer.variables),
     }
+    if getattr(gan, "ema", None) is not None:  # the generator's moving average and its step count
+        groups["ema_generator"] = list(gan.ema.state_variables)
+    return groups
 
 
 def _remove_quietly(path: Path) -> None:

@@ -143,6 +143,7 @@ def _train(args: argparse.Namespace) -> int:
         learning_rate=args.learning_rate,
         beta_1=args.beta_1,
         precision=fast_precision() if args.precision == "auto" else args.precision,
+        ema=args.ema or None,
     )
     epochs = args.epochs or profile.epochs
     print(
@@ -191,8 +192,8 @@ def _train(args: argparse.Namespace) -> int:
             print(
                 f"Measures after epoch {last['epoch']}: FD {last['fd']:.2f}, "
                 f"IS {last['inception_score']:.2f}, {last['classes_covered']:.0f} classes covered, "
-                f"memorisation ratio "
-                f"{last['memorisation_ratio']:.2f}."
+                f"memorisation ratio {last['memorisation_ratio']:.2f}, "
+                f"confident share {last.get('confident_share', float('nan')):.2f}."
             )
     return 0
 
@@ -324,6 +325,13 @@ def make_parser() -> argparse.ArgumentParser:
     train.add_argument("--real-target", type=float, default=1.0, help="0.9 for one-sided label smoothing")
     train.add_argument("--learning-rate", type=float, default=2e-4, help="Adam's (default: %(default)s)")
     train.add_argument("--beta-1", type=float, default=0.5, help="Adam's beta_1 (default: %(default)s)")
+    train.add_argument(
+        "--ema",
+        type=float,
+        metavar="DECAY",
+        help="draw samples, grids and measures from a moving average of G's weights with this decay, "
+        "e.g. 0.999 (default: none)",
+    )
     train.add_argument(
         "--keep-checkpoints",
         type=int,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from .ema import GeneratorAverage, require_decay
 from .gan_step import as_float32, fast_train_step, gan_discriminator_loss
 from .losses import generator_loss
 from .validation import require_positive_float
@@ -66,15 +67,21 @@ class DCGAN(keras.Model):
         latent_dim: the noise size; read from the generator's input when None.
         seed: seeds the noise drawn each step.
         step_function: the TensorFlow step (default `gan_step.fast_train_step`; lesson 05 passes its own).
+        ema: keep a moving average of G's weights with this decay (e.g. 0.999; None: none), updated
+            after every step (ema.py); `sampler` then draws with it. The raw G still trains.
     """
 
-    def __init__(self, generator, discriminator, latent_dim=None, seed=None, step_function=None, **kw):
+    def __init__(
+        self, generator, discriminator, latent_dim=None, seed=None, step_function=None, ema=None, **kw
+    ):
         super().__init__(**kw)
         self.step_function = step_function or fast_train_step
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim or generator.input_shape[-1])
         self.seed_generator = keras.random.SeedGenerator(seed)
+        decay = require_decay(ema)
+        self.ema = GeneratorAverage(generator, decay) if decay is not None else None
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")  # mean D(x): how real the real ones look
@@ -87,6 +94,11 @@ class DCGAN(keras.Model):
     def metrics(self):
         # Listed here, Keras resets them at the start of every epoch and reports their means.
         return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    @property
+    def sampler(self):
+        """The generator to draw samples with: the moving average when `ema` is on, else G itself."""
+        return self.ema.generator if self.ema is not None else self.generator
 
     def call(self, noise, training=False):
         return self.generator(noise, training=training)
@@ -142,6 +154,8 @@ class DCGAN(keras.Model):
             noise,
             **smoothing,
         )
+        if self.ema is not None:
+            self.ema.update()
         return self._update_metrics(d_loss, g_loss, real_logits, fake_logits)
 
     def _update_metrics(self, d_loss, g_loss, real_logits, fake_logits):
@@ -167,6 +181,7 @@ class DCGAN(keras.Model):
                 "d_state": where(self.discriminator.non_trainable_variables, non_trainable),
                 "g_state": where(self.generator.non_trainable_variables, non_trainable),
                 "seed": where([self.seed_generator.state], non_trainable)[0],
+                "ema": where(self.ema.state_variables, non_trainable) if self.ema is not None else [],
                 "d_opt": len(self.d_optimizer.variables),
             }
         return self._positions
@@ -234,6 +249,17 @@ class DCGAN(keras.Model):
         ):
             for i, value in zip(where, new, strict=True):
                 values[i] = value
+        if self.ema is not None:  # fold the updated G into the average, as `GeneratorAverage.update` does
+            current = {}
+            for variables, values, where in (
+                (self.generator.trainable_variables, trainable, pos["g_train"]),
+                (self.generator.non_trainable_variables, non_trainable, pos["g_state"]),
+                (self.ema.state_variables, non_trainable, pos["ema"]),
+            ):
+                current.update({id(v): values[i] for v, i in zip(variables, where, strict=True)})
+            new = self.ema.stateless_update(current)
+            for v, i in zip(self.ema.state_variables, pos["ema"], strict=True):
+                non_trainable[i] = new[id(v)]
 
         with keras.StatelessScope(
             state_mapping=list(zip(self.metrics_variables, metric_vars, strict=True))

@@ -32,6 +32,6 @@ class EpochMeasures(keras.callbacks.Callback):
         if logs is None:
             return
         started = time.perf_counter()
-        measured = self.evaluator.measure(generate(self.model.generator, self.noise))
+        measured = self.evaluator.measure(generate(self.model.sampler, self.noise))
         logs.update({name: float(measured[name]) for name in self.evaluator.SCALARS})
         logs["measure_seconds"] = time.perf_counter() - started

@@ -47,7 +47,7 @@ class LiveProgress(keras.callbacks.Callback):
         self.handle = None
 
     def draw(self, epoch: int) -> None:
-        grid = image_grid(generate(self.model.generator, self.noise))
+        grid = image_grid(generate(self.model.sampler, self.noise))
         self.image_ax.clear()
         self.image_ax.imshow(
             grid[..., 0] if grid.shape[-1] == 1 else grid,

@@ -212,6 +212,7 @@ OPTIONS = {
     "learning_rate": "--learning-rate",
     "beta_1": "--beta-1",
     "precision": "--precision",
+    "ema": "--ema",
 }
 
 

@@ -31,6 +31,7 @@ from .compile_cache import enable_compilation_cache
 from .data import load_dataset
 from .dcgan import DCGAN
 from .devices import Placement, resolve_devices
+from .ema import require_decay
 from .plots import image_grid
 from .run_folder import (
     CHECKPOINT,
@@ -63,6 +64,7 @@ class RunConfig:
     learning_rate: float = 2e-4
     beta_1: float = 0.5
     precision: str = "float32"  # or "mixed_bfloat16" / "mixed_float16": see `make_gan`
+    ema: float | None = None  # decay of the generator's moving average (ema.py); None: no average
 
 
 @dataclass
@@ -221,7 +223,7 @@ class EpochRecorder(keras.callbacks.Callback):
         record.update(seconds=seconds, images_per_s=self.images_per_epoch / seconds)
         settings = asdict(self.config) if self.config is not None else None
         self.writes.wait()  # the previous epoch's files; raises its RunFolderError
-        images = generate(self.model.generator, self.noise)
+        images = generate(self.model.sampler, self.noise)  # the averaged G when there is one
         arrays = checkpoint_arrays(self.model, epoch + 1, [*self.history, record], settings)
         self.history.append(record)
         history = list(self.history)
@@ -313,6 +315,7 @@ def validate_config(config: RunConfig) -> RunConfig:
     rate = config.learning_rate
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < np.inf:
         raise ValueError(f"learning_rate: expected a number > 0, got {rate!r}.")
+    require_decay(config.ema)
     if config.precision not in PRECISIONS:
         raise ValueError(f"precision: expected one of {', '.join(PRECISIONS)}, got {config.precision!r}.")
     return config
@@ -358,7 +361,7 @@ def make_gan(
             )
         else:
             generator, discriminator = networks()
-    gan = DCGAN(generator, discriminator, seed=config.seed, step_function=step_function)
+    gan = DCGAN(generator, discriminator, seed=config.seed, step_function=step_function, ema=config.ema)
     optimizers = [keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1) for _ in range(2)]
     if config.precision == "mixed_float16":
         optimizers = [keras.optimizers.LossScaleOptimizer(optimizer) for optimizer in optimizers]

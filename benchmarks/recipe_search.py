@@ -1,0 +1,242 @@
+"""Benchmark: a small measured search for the DCGAN recipe on the offline digits (`cpu` profile sizes).
+
+    python benchmarks/recipe_search.py [--settings today smooth ...] [--seeds 0 1 2] [--confirm-seeds 3 4 5]
+
+Each *setting* is a training recipe (learning rate, batch size, real_target); each is trained with
+`train_dcgan` for `--epochs` epochs (50, the `cpu` profile's) on every seed. During the run a callback
+keeps moving averages of the generator's weights for several decays (`--decays`, the formula of
+`dcgan_lessons/ema.py`; the raw generator trains exactly as without them), so one run measures the raw
+generator and each average. Lesson 06's measures (360 generated images, the course's classifier) are
+taken every epoch up to epoch 15 and every 5th after: FD, classes covered, the IS analogue and the
+confident share. "seconds" are training seconds up to that epoch (the averaging and measuring left out).
+
+Never tuned on the held-out split: the search ranks by the FD against the *training* images' features
+(and the classifier was trained on the training split only). The test split is read only in the
+confirmation, on seeds the search never saw (`--confirm-seeds`): today's recipe against the best one
+found, measured against the held-out test images' features, next to the level held-out real digits
+reach. It prints the machine, the load average before and after, a table per phase, and writes JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# name -> RunConfig fields that differ from today's recipe (the paper's Adam(2e-4, 0.5), batch 64, no
+# smoothing). Few on purpose: the 2-core machine runs one 50-epoch digits run in about a minute.
+SETTINGS = {
+    "today": {},
+    "smooth": {"real_target": 0.9},
+    "lr1e-4": {"learning_rate": 1e-4},
+    "lr4e-4": {"learning_rate": 4e-4},
+    "batch32": {"batch_size": 32},
+}
+REPORT_EPOCHS = (10, 20, 30, 50)
+
+
+def parse(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
+    parser.add_argument("--decays", nargs="+", type=float, default=[0.99, 0.995, 0.999])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--confirm-seeds", nargs="*", type=int, default=[3, 4, 5])
+    parser.add_argument("--epochs", type=int, default=50)
+    parser.add_argument("--limit", type=int, help="train on the first LIMIT training digits (tests)")
+    parser.add_argument("--samples", type=int, default=360, help="generated images per measure")
+    parser.add_argument("--out", default="recipe_search.json", help="where to write every measure (JSON)")
+    parser.add_argument("--cache-dir", help="the classifier's cache (default: $DCGAN_LESSONS_CACHE)")
+    return parser.parse_args(argv)
+
+
+def measured_epochs(epochs: int) -> set[int]:
+    return {e for e in range(1, epochs + 1) if e <= 15 or e % 5 == 0 or e == epochs}
+
+
+def make_averager(decays, measure, epochs):
+    """A Keras callback: raw G and one moving average per decay, measured at `measured_epochs`.
+
+    `overhead[epoch]` is the time its per-step averaging added to that epoch (left out of "seconds").
+    """
+    import keras
+    import numpy as np
+
+    class Averages(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.sums, self.steps, self.overhead, self.rows = None, 0, {}, []
+            self.copy = keras.models.clone_model(self.model.generator)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.overhead[epoch + 1] = 0.0
+
+        def on_train_batch_end(self, batch, logs=None):
+            started = time.perf_counter()
+            weights = [np.asarray(v.numpy(), dtype=np.float64) for v in self.model.generator.variables]
+            self.steps += 1
+            if self.sums is None:
+                self.sums = {d: [w.copy() for w in weights] for d in decays}
+            else:
+                for d in decays:
+                    rate = (1 - d) / (1 - d**self.steps)  # ema.py's bias-corrected average
+                    for average, w in zip(self.sums[d], weights, strict=True):
+                        average += rate * (w - average)
+            self.overhead[max(self.overhead)] += time.perf_counter() - started
+
+        def on_epoch_end(self, epoch, logs=None):
+            # Runs after EpochRecorder has timed the epoch: measuring is never training time.
+            if epoch + 1 in measured_epochs(epochs):
+                row = {"epoch": epoch + 1, "raw": measure(self.model.generator)}
+                for d in decays:
+                    self.copy.set_weights([w.astype("float32") for w in self.sums[d]])
+                    row[f"ema{d:g}"] = measure(self.copy)
+                self.rows.append(row)
+
+    return Averages()
+
+
+def run_one(setting, seed, args, evaluator, held_out_features=None):
+    import numpy as np
+
+    from dcgan_lessons.quality import frechet_distance
+    from dcgan_lessons.training import RunConfig, fixed_noise, generate, train_dcgan
+
+    config = RunConfig(seed=seed, limit=args.limit, **SETTINGS[setting])
+    noise = fixed_noise(args.samples, config.latent_dim, seed + 1)
+
+    def measure(generator):
+        images = generate(generator, noise)
+        m = evaluator.measure(images)
+        row = {k: float(m[k]) for k in ("fd", "classes_covered", "inception_score", "confident_share")}
+        if held_out_features is not None:
+            row["fd_held_out"] = float(
+                frechet_distance(held_out_features, evaluator.classifier.features(images))
+            )
+        return row
+
+    averager = make_averager(args.decays, measure, args.epochs)
+    with tempfile.TemporaryDirectory() as folder:
+        run = train_dcgan(
+            folder, epochs=args.epochs, config=config, verbose=0, keep_every=0, callbacks=[averager]
+        )
+    seconds = np.cumsum([h["seconds"] - averager.overhead[h["epoch"]] for h in run.history])
+    for row in averager.rows:
+        row["seconds"] = float(seconds[row["epoch"] - 1])
+    return averager.rows
+
+
+def summarise(results, epochs_shown, variants, key="fd"):
+    """Lines of mean ± sd over seeds per (setting, variant, epoch)."""
+    lines = [
+        f"{'setting':<9} {'sampler':<9} {'epoch':>5} {key + ' (mean±sd)':>16} {'classes':>8} {'IS':>6} "
+        f"{'confident':>9} {'seconds':>8}"
+    ]
+    for setting, runs in results.items():
+        for variant in variants:
+            for epoch in epochs_shown:
+                rows = [next(r for r in run if r["epoch"] == epoch) for run in runs]
+                got = [r[variant] for r in rows]
+
+                def mean(name, got=got):
+                    return statistics.mean(g[name] for g in got)
+
+                spread = statistics.stdev(g[key] for g in got) if len(got) > 1 else 0.0
+                lines.append(
+                    f"{setting:<9} {variant:<9} {epoch:>5} {mean(key):>9.2f} ± {spread:<5.2f} "
+                    f"{mean('classes_covered'):>8.1f} {mean('inception_score'):>6.2f} "
+                    f"{mean('confident_share'):>9.2f} {statistics.mean(r['seconds'] for r in rows):>8.1f}"
+                )
+    return lines
+
+
+def first_full_coverage(runs, variant):
+    """Mean over seeds of the training seconds to the first measured epoch with 10 of 10 classes."""
+    found = []
+    for run in runs:
+        hit = next((r for r in run if r[variant]["classes_covered"] >= 10), None)
+        found.append((hit["epoch"], hit["seconds"]) if hit else (None, None))
+    return found
+
+
+def main(argv=None) -> int:
+    args = parse(argv)
+    import keras
+
+    from dcgan_lessons.data import load_dataset
+    from dcgan_lessons.measures import make_evaluator
+    from dcgan_lessons.quality import frechet_distance
+
+    print(
+        f"recipe search on the digits: Keras {keras.__version__} ({keras.backend.backend()}), "
+        f"{os.cpu_count()} CPUs, load average before {os.getloadavg()}"
+    )
+    evaluator = make_evaluator("digits", cache_dir=args.cache_dir)
+    epochs_shown = [e for e in REPORT_EPOCHS if e <= args.epochs and e in measured_epochs(args.epochs)]
+    epochs_shown = epochs_shown or [args.epochs]
+    variants = ["raw", *(f"ema{d:g}" for d in args.decays)]
+    started = time.perf_counter()
+    search = {}
+    for setting in args.settings:
+        search[setting] = [run_one(setting, seed, args, evaluator) for seed in args.seeds]
+        print(f"  {setting}: done ({time.perf_counter() - started:.0f} s so far)", flush=True)
+    print(f"\nSearch (seeds {args.seeds}; FD against the training images' features; lower is better):")
+    print("\n".join(summarise(search, epochs_shown, variants)))
+    print("\nTraining seconds to the first measured epoch with 10 of 10 classes (epoch, seconds) per seed:")
+    for setting, runs in search.items():
+        for variant in ("raw", variants[-1]):
+            print(f"  {setting:<9} {variant:<9} {first_full_coverage(runs, variant)}")
+    last = epochs_shown[-1]
+    scores = {
+        (setting, variant): statistics.mean(
+            next(r for r in run if r["epoch"] == last)[variant]["fd"] for run in runs
+        )
+        for setting, runs in search.items()
+        for variant in variants
+    }
+    best = min(scores, key=scores.get)
+    print(f"\nBest by mean FD at epoch {last}: {best[0]} with the {best[1]} sampler ({scores[best]:.2f}).")
+
+    confirm = {}
+    if args.confirm_seeds:
+        test = load_dataset("digits", split="test").images
+        held_out_features = evaluator.classifier.features(test)
+        real = evaluator.measure(test[: args.samples])
+        real_fd = frechet_distance(held_out_features, evaluator.classifier.features(evaluator.training))
+        for setting in dict.fromkeys(["today", best[0]]):
+            confirm[setting] = [
+                run_one(setting, s, args, evaluator, held_out_features) for s in args.confirm_seeds
+            ]
+        print(
+            f"\nConfirmation on unseen seeds {args.confirm_seeds}, FD against the held-out test digits' "
+            f"features. Held-out real digits: FD (test vs training features) {real_fd:.2f}, "
+            f"IS {real['inception_score']:.2f}, {real['classes_covered']} classes, "
+            f"confident share {real['confident_share']:.2f}."
+        )
+        shown = sorted({"raw", best[1]}, key=variants.index)
+        print("\n".join(summarise(confirm, epochs_shown, shown, key="fd_held_out")))
+        for setting, runs in confirm.items():
+            for variant in shown:
+                print(f"  first 10/10: {setting:<9} {variant:<9} {first_full_coverage(runs, variant)}")
+        confirm["real"] = {
+            "fd_held_out": real_fd,
+            **{k: float(real[k]) for k in ("inception_score", "classes_covered", "confident_share")},
+        }
+    Path(args.out).write_text(
+        json.dumps({"search": search, "confirm": confirm, "best": list(best)}, indent=1)
+    )
+    print(
+        f"\nload average after {os.getloadavg()}; {time.perf_counter() - started:.0f} s in all; "
+        f"wrote {args.out}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
