@@ -16,7 +16,7 @@ def test_the_live_figure_shows_d_of_x_and_the_reference_lines():
         dict(epoch=e, d_loss=1.0, g_loss=1.5, d_real=0.8, d_fake=0.3, images_per_s=900.0) for e in (1, 2, 3)
     ]
     live = LiveProgress(np.zeros((4, 4), "float32"), history)
-    live.set_model(types.SimpleNamespace(generator=generator))
+    live.set_model(types.SimpleNamespace(generator=generator, sampler=generator))
     live.set_params({"epochs": 5})
     live.draw(3)
 
