@@ -198,6 +198,11 @@ OPTIONS = {
     "learning_rate": "--learning-rate",
     "beta_1": "--beta-1",
     "precision": "--precision",
+    "loss": "--loss",
+    "spectral_norm": "--spectral-norm",
+    "d_learning_rate": "--d-learning-rate",
+    "beta_2": "--beta-2",
+    "n_critic": "--n-critic",
 }
 
 

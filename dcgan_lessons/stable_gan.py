@@ -40,7 +40,8 @@ from .validation import require_choice, require_int
 # ---- spectral normalisation ------------------------------------------------------------------------------
 def _spectral_kernel(layer, kernel, units: int, training):
     """kernel / sigma(kernel), with one power-iteration step on u when training (u is then updated)."""
-    w = ops.transpose(ops.reshape(ops.cast(kernel, "float32"), (-1, units)))  # (out, fan_in): Miyato's W
+    kernel = ops.cast(kernel, "float32")  # sigma in float32, also under mixed precision
+    w = ops.transpose(ops.reshape(kernel, (-1, units)))  # (out, fan_in): Miyato's W
     u = ops.convert_to_tensor(layer.sn_u)
     v = ops.matmul(u, w)  # W^T u, as a row
     v = ops.stop_gradient(v / (ops.norm(v) + 1e-12))
@@ -202,7 +203,8 @@ class StableGAN(DCGAN):
         batch = ops.shape(real)[0]
         d_vars, g_vars = self.discriminator.trainable_variables, self.generator.trainable_variables
         for i in range(self.n_critic):
-            fake = tf.stop_gradient(self.generator(self._noise(batch, noise), training=True))
+            fake = self.generator(self._noise(batch, noise), training=True)
+            fake = tf.stop_gradient(ops.cast(fake, real.dtype))  # 16-bit under mixed precision
             with tf.GradientTape() as tape:
                 scores = as_float32(self.discriminator(ops.concatenate([real, fake], axis=0), training=True))
                 real_scores, fake_scores = scores[:batch], scores[batch:]
@@ -258,7 +260,7 @@ class StableGAN(DCGAN):
         for i in range(self.n_critic):
             z = noise if noise is not None else draw(lambda: self._noise(batch, None))
             fake, g_state = gen.stateless_call(g_train, g_state, z, training=True)
-            fake = jax.lax.stop_gradient(fake)
+            fake = jax.lax.stop_gradient(ops.cast(fake, real.dtype))  # 16-bit under mixed precision
             e = None
             if self.loss_name == "wgan-gp":
                 e = eps[i] if eps is not None else draw(lambda: self._eps(batch, None, 0))
@@ -326,3 +328,72 @@ def make_optimizers(loss: str, d_learning_rate=None, g_learning_rate=None, beta_
         keras.optimizers.Adam(pick(d_learning_rate, d.d_learning_rate), beta_1=b1, beta_2=b2),
         keras.optimizers.Adam(pick(g_learning_rate, d.g_learning_rate), beta_1=b1, beta_2=b2),
     )
+
+
+def validate_stable_settings(config) -> None:
+    """Check a RunConfig's lesson-07 settings (loss, spectral_norm, d_learning_rate, beta_2, n_critic)."""
+    require_choice(config.loss, "loss", LOSSES)
+    if not isinstance(config.spectral_norm, bool):
+        raise TypeError(f"spectral_norm must be True or False, got {type(config.spectral_norm).__name__}.")
+    rate = config.d_learning_rate
+    if rate is not None and (
+        isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < 1e9
+    ):
+        raise ValueError(f"d_learning_rate: expected None or a number > 0, got {rate!r}.")
+    beta_2 = config.beta_2
+    if isinstance(beta_2, bool) or not isinstance(beta_2, (int, float)) or not 0 <= beta_2 < 1:
+        raise ValueError(f"beta_2: expected a number in [0, 1), got {beta_2!r}.")
+    if config.n_critic is not None:
+        require_int(config.n_critic, "n_critic", minimum=1)
+    if config.loss != "bce" and config.real_target != 1.0:
+        raise ValueError(
+            f"real_target (label smoothing) applies to the bce loss only, not to {config.loss!r}."
+        )
+
+
+def make_stable_gan(config, image_shape, steps_per_execution: int = 1, networks=None) -> StableGAN:
+    """`training.make_gan` for lesson 07's settings: a StableGAN with a BatchNorm-free critic.
+
+    The course's generator; D is `build_critic` (spectrally normalised when `config.spectral_norm`).
+    Optimisers: Adam with the config's rates and betas (the CLI fills in the loss's paper values).
+    """
+    from .architecture import build_generator
+    from .training import dtype_policy
+
+    keras.utils.set_random_seed(config.seed)
+    with dtype_policy(config.precision):
+        if networks is None:
+            generator = build_generator(config.latent_dim, image_shape)
+            discriminator = build_critic(image_shape, spectral_norm=config.spectral_norm)
+        else:
+            generator, discriminator = networks()
+    gan = StableGAN(generator, discriminator, loss=config.loss, n_critic=config.n_critic, seed=config.seed)
+    d_rate = config.d_learning_rate or config.learning_rate
+    optimizers = [
+        keras.optimizers.Adam(rate, beta_1=config.beta_1, beta_2=config.beta_2)
+        for rate in (d_rate, config.learning_rate)
+    ]
+    if config.precision == "mixed_float16":
+        optimizers = [keras.optimizers.LossScaleOptimizer(optimizer) for optimizer in optimizers]
+    gan.compile(
+        d_optimizer=optimizers[0],
+        g_optimizer=optimizers[1],
+        steps_per_execution=require_int(steps_per_execution, "steps_per_execution", minimum=1),
+    )
+    return gan
+
+
+def stable_config(loss: str = "wgan-gp", spectral_norm: bool = False, **settings):
+    """A `RunConfig` for `loss` with its paper's optimiser settings (any of them overridable by keyword)."""
+    from .training import RunConfig
+
+    d = optimizer_defaults(loss)
+    values = dict(
+        loss=loss,
+        spectral_norm=spectral_norm,
+        learning_rate=d.g_learning_rate,
+        d_learning_rate=None if d.d_learning_rate == d.g_learning_rate else d.d_learning_rate,
+        beta_1=d.beta_1,
+        beta_2=d.beta_2,
+    )
+    return RunConfig(**{**values, **settings})

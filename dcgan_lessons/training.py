@@ -60,6 +60,13 @@ class RunConfig:
     learning_rate: float = 2e-4
     beta_1: float = 0.5
     precision: str = "float32"  # or "mixed_bfloat16" / "mixed_float16": see `make_gan`
+    # Lesson 07's stabilisers (stable_gan.py): the loss, spectral norm in D, D's own rate (TTUR), Adam's
+    # beta_2 and D updates per G update (None: the loss's paper value, stabilisers.OPTIMIZER_DEFAULTS).
+    loss: str = "bce"  # or "wgan-gp" / "hinge"
+    spectral_norm: bool = False
+    d_learning_rate: float | None = None  # None: the same as learning_rate
+    beta_2: float = 0.999
+    n_critic: int | None = None
 
 
 @dataclass
@@ -237,6 +244,9 @@ def validate_config(config: RunConfig) -> RunConfig:
         raise ValueError(f"learning_rate: expected a number > 0, got {rate!r}.")
     if config.precision not in PRECISIONS:
         raise ValueError(f"precision: expected one of {', '.join(PRECISIONS)}, got {config.precision!r}.")
+    from .stable_gan import validate_stable_settings
+
+    validate_stable_settings(config)
     return config
 
 
@@ -271,6 +281,10 @@ def make_gan(
     the TF tutorial's); the course's `build_generator`/`build_discriminator` when None.
     """
     validate_config(config)
+    if config.loss != "bce" or config.spectral_norm or config.n_critic not in (None, 1):
+        from .stable_gan import make_stable_gan  # lesson 07: WGAN-GP, hinge, spectral norm
+
+        return make_stable_gan(config, image_shape, steps_per_execution, networks)
     keras.utils.set_random_seed(config.seed)
     with dtype_policy(config.precision):
         if networks is None:
@@ -281,7 +295,8 @@ def make_gan(
         else:
             generator, discriminator = networks()
     gan = DCGAN(generator, discriminator, seed=config.seed, step_function=step_function)
-    optimizers = [keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1) for _ in range(2)]
+    rates = (config.d_learning_rate or config.learning_rate, config.learning_rate)  # D's, G's
+    optimizers = [keras.optimizers.Adam(rate, beta_1=config.beta_1, beta_2=config.beta_2) for rate in rates]
     if config.precision == "mixed_float16":
         optimizers = [keras.optimizers.LossScaleOptimizer(optimizer) for optimizer in optimizers]
     gan.compile(
