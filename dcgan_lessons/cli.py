@@ -4,6 +4,7 @@ doctor   print the environment report (exit 1 when something the course needs is
 build    write the learner notebooks from solutions/ (--check: verify only; --repo: for a fork)
 wheel    build the package's wheel, for Colab's install cell when the repository cannot be reached
 train    train the course's DCGAN headless into a run folder (resumes when the folder has a checkpoint)
+diagnose name what went wrong in a run folder (divergence, D winning, collapse, oscillation) and when
 grade    grade submitted notebooks: a gradebook CSV and one feedback file per learner
 nbgrader-source  write the lessons as nbgrader source notebooks (cell metadata and test cells)
 """
@@ -203,6 +204,17 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diagnose(args: argparse.Namespace) -> int:
+    from .diagnose import report
+
+    try:
+        print(report(args.run_dir))
+    except (FileNotFoundError, ValueError) as error:
+        print(f"diagnose: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _grade_arguments_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with `grade`'s options, in one line, or None."""
     import math
@@ -385,6 +397,11 @@ def make_parser() -> argparse.ArgumentParser:
         help="where the measures' classifier is cached (default: $DCGAN_LESSONS_CACHE or ~/.cache)",
     )
     train.set_defaults(run=_train)
+    diagnose = commands.add_parser(
+        "diagnose", help="name what went wrong in a run folder, when, and the epoch to roll back to"
+    )
+    diagnose.add_argument("run_dir", help="a run folder written by train")
+    diagnose.set_defaults(run=_diagnose)
     grade = commands.add_parser(
         "grade", help="grade submitted notebooks into a gradebook CSV and feedback files (see README)"
     )
