@@ -39,6 +39,7 @@ def train_on_ring(method: str, seed: int, rounds: int, setting: str = "collapse"
 
 def compare_on_ring(rounds: int, seeds=(0, 1, 2), setting: str = "collapse") -> dict[str, list[tuple]]:
     """{method: [(seed, modes captured, high-quality share), ...]} for every method and seed."""
-    return {
-        method: [(seed, *train_on_ring(method, seed, rounds, setting)) for seed in seeds] for method in METHODS
-    }
+    results = {}
+    for method in METHODS:
+        results[method] = [(seed, *train_on_ring(method, seed, rounds, setting)) for seed in seeds]
+    return results

@@ -179,3 +179,11 @@ def test_a_stabilised_run_resumes_where_it_stopped(tmp_path):
     for a, b in zip(whole.gan.variables, resumed.gan.variables, strict=True):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
     assert int(resumed.gan.d_optimizer.iterations) == 2 * int(resumed.gan.g_optimizer.iterations) == 2 * 2 * 3
+
+
+@pytest.mark.parametrize("method", ["wgan-gp", "hinge+sn"])
+def test_the_ring_comparison_trains_each_method_and_measures_it(method):
+    from dcgan_lessons.ring_comparison import train_on_ring
+
+    modes, high_quality = train_on_ring(method, seed=0, rounds=3, setting="default")
+    assert 0 <= modes <= 8 and 0.0 <= high_quality <= 1.0
