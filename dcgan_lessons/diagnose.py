@@ -40,7 +40,7 @@ class Finding:
             if self.roll_back_to is not None
             else " No kept checkpoint precedes it: start again (--from-epoch 0) with other settings."
         )
-        return f"epoch {self.epoch}: {self.kind.replace('_', ' ')}: {self.message}{back}"
+        return f"epoch {self.epoch}: {self.kind.replace('_', ' ')}: {self.message}.{back}"
 
 
 EXPLODED = 1e3
