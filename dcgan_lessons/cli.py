@@ -4,6 +4,7 @@ doctor   print the environment report (exit 1 when something the course needs is
 build    write the learner notebooks from solutions/ (--check: verify only; --repo: for a fork)
 wheel    build the package's wheel, for Colab's install cell when the repository cannot be reached
 train    train the course's DCGAN headless into a run folder (resumes when the folder has a checkpoint)
+diagnose name what went wrong in a run folder (divergence, D winning, collapse, oscillation) and when
 grade    grade submitted notebooks: a gradebook CSV and one feedback file per learner
 nbgrader-source  write the lessons as nbgrader source notebooks (cell metadata and test cells)
 """
@@ -128,11 +129,23 @@ def _train(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 1:
             return refuse(f"--{name.replace('_', '-')} must be a positive whole number, got {value}.")
+    if args.n_critic is not None and args.n_critic < 1:
+        return refuse(f"--n-critic must be a positive whole number, got {args.n_critic}.")
     for name in ("keep_checkpoints", "from_epoch", "seed"):
         value = getattr(args, name)
         if value is not None and value < 0:
             return refuse(f"--{name.replace('_', '-')} must be 0 or more, got {value}.")
+    from .stabilisers import optimizer_defaults
+
+    paper = optimizer_defaults(args.loss)  # lesson 07: each loss's paper settings, unless given
+    d_rate = paper.d_learning_rate if args.d_learning_rate is None else args.d_learning_rate
+    g_rate = paper.g_learning_rate if args.learning_rate is None else args.learning_rate
     config = RunConfig(
+        loss=args.loss,
+        spectral_norm=args.spectral_norm,
+        d_learning_rate=None if d_rate == g_rate else d_rate,
+        beta_2=paper.beta_2 if args.beta_2 is None else args.beta_2,
+        n_critic=args.n_critic,
         dataset=dataset,
         batch_size=args.batch_size or profile.batch_size,
         latent_dim=args.latent_dim,
@@ -140,8 +153,8 @@ def _train(args: argparse.Namespace) -> int:
         limit=args.limit or profile.max_train_images,
         image_size=args.image_size,
         real_target=args.real_target,
-        learning_rate=args.learning_rate,
-        beta_1=args.beta_1,
+        learning_rate=g_rate,
+        beta_1=paper.beta_1 if args.beta_1 is None else args.beta_1,
         precision=fast_precision() if args.precision == "auto" else args.precision,
         ema=args.ema or None,
     )
@@ -195,6 +208,17 @@ def _train(args: argparse.Namespace) -> int:
                 f"memorisation ratio {last['memorisation_ratio']:.2f}, "
                 f"confident share {last.get('confident_share', float('nan')):.2f}."
             )
+    return 0
+
+
+def _diagnose(args: argparse.Namespace) -> int:
+    from .diagnose import report
+
+    try:
+        print(report(args.run_dir))
+    except (FileNotFoundError, ValueError) as error:
+        print(f"diagnose: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -323,8 +347,27 @@ def make_parser() -> argparse.ArgumentParser:
         "--image-size", type=int, help="side of the images (digits only: any >= 8; default: the data's)"
     )
     train.add_argument("--real-target", type=float, default=1.0, help="0.9 for one-sided label smoothing")
-    train.add_argument("--learning-rate", type=float, default=2e-4, help="Adam's (default: %(default)s)")
-    train.add_argument("--beta-1", type=float, default=0.5, help="Adam's beta_1 (default: %(default)s)")
+    train.add_argument(
+        "--loss",
+        choices=["bce", "wgan-gp", "hinge"],
+        default="bce",
+        help="bce: the DCGAN's; wgan-gp: critic + gradient penalty (lambda 10, 5 critic updates per G "
+        "update); hinge: D's hinge loss (lesson 07). Each brings its paper's Adam settings (default: bce)",
+    )
+    train.add_argument(
+        "--spectral-norm", action="store_true", help="spectrally normalise D's layers (Miyato et al. 2018)"
+    )
+    train.add_argument(
+        "--learning-rate", type=float, help="G's Adam rate (default: 2e-4 bce, 1e-4 wgan-gp and hinge)"
+    )
+    train.add_argument(
+        "--d-learning-rate", type=float, help="D's Adam rate (default: G's; hinge: 4e-4, TTUR)"
+    )
+    train.add_argument("--beta-1", type=float, help="Adam's beta_1 (default: 0.5 bce, 0 wgan-gp and hinge)")
+    train.add_argument(
+        "--beta-2", type=float, help="Adam's beta_2 (default: 0.999 bce, 0.9 wgan-gp and hinge)"
+    )
+    train.add_argument("--n-critic", type=int, help="D updates per G update (default: 5 wgan-gp, else 1)")
     train.add_argument(
         "--ema",
         type=float,
@@ -375,6 +418,11 @@ def make_parser() -> argparse.ArgumentParser:
         help="where the measures' classifier is cached (default: $DCGAN_LESSONS_CACHE or ~/.cache)",
     )
     train.set_defaults(run=_train)
+    diagnose = commands.add_parser(
+        "diagnose", help="name what went wrong in a run folder, when, and the epoch to roll back to"
+    )
+    diagnose.add_argument("run_dir", help="a run folder written by train")
+    diagnose.set_defaults(run=_diagnose)
     grade = commands.add_parser(
         "grade", help="grade submitted notebooks into a gradebook CSV and feedback files (see README)"
     )

@@ -213,6 +213,11 @@ OPTIONS = {
     "beta_1": "--beta-1",
     "precision": "--precision",
     "ema": "--ema",
+    "loss": "--loss",
+    "spectral_norm": "--spectral-norm",
+    "d_learning_rate": "--d-learning-rate",
+    "beta_2": "--beta-2",
+    "n_critic": "--n-critic",
 }
 
 

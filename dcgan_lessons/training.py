@@ -65,6 +65,13 @@ class RunConfig:
     beta_1: float = 0.5
     precision: str = "float32"  # or "mixed_bfloat16" / "mixed_float16": see `make_gan`
     ema: float | None = None  # decay of the generator's moving average (ema.py); None: no average
+    # Lesson 07's stabilisers (stable_gan.py): the loss, spectral norm in D, D's own rate (TTUR), Adam's
+    # beta_2 and D updates per G update (None: the loss's paper value, stabilisers.OPTIMIZER_DEFAULTS).
+    loss: str = "bce"  # or "wgan-gp" / "hinge"
+    spectral_norm: bool = False
+    d_learning_rate: float | None = None  # None: the same as learning_rate
+    beta_2: float = 0.999
+    n_critic: int | None = None
 
 
 @dataclass
@@ -318,6 +325,9 @@ def validate_config(config: RunConfig) -> RunConfig:
     require_decay(config.ema)
     if config.precision not in PRECISIONS:
         raise ValueError(f"precision: expected one of {', '.join(PRECISIONS)}, got {config.precision!r}.")
+    from .stable_gan import validate_stable_settings
+
+    validate_stable_settings(config)
     return config
 
 
@@ -352,6 +362,10 @@ def make_gan(
     the TF tutorial's); the course's `build_generator`/`build_discriminator` when None.
     """
     validate_config(config)
+    if config.loss != "bce" or config.spectral_norm or config.n_critic not in (None, 1):
+        from .stable_gan import make_stable_gan  # lesson 07: WGAN-GP, hinge, spectral norm
+
+        return make_stable_gan(config, image_shape, steps_per_execution, networks)
     keras.utils.set_random_seed(config.seed)
     with dtype_policy(config.precision):
         if networks is None:
@@ -362,7 +376,8 @@ def make_gan(
         else:
             generator, discriminator = networks()
     gan = DCGAN(generator, discriminator, seed=config.seed, step_function=step_function, ema=config.ema)
-    optimizers = [keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1) for _ in range(2)]
+    rates = (config.d_learning_rate or config.learning_rate, config.learning_rate)  # D's, G's
+    optimizers = [keras.optimizers.Adam(rate, beta_1=config.beta_1, beta_2=config.beta_2) for rate in rates]
     if config.precision == "mixed_float16":
         optimizers = [keras.optimizers.LossScaleOptimizer(optimizer) for optimizer in optimizers]
     gan.compile(
