@@ -32,6 +32,9 @@ class EpochMeasures(keras.callbacks.Callback):
         if logs is None:
             return
         started = time.perf_counter()
-        measured = self.evaluator.measure(generate(self.model.sampler, self.noise))
+        images = generate(self.model.sampler, self.noise)
+        if not np.isfinite(images).all():
+            return  # the run diverged: nothing to measure; the EpochRecorder after this stops it
+        measured = self.evaluator.measure(images)
         logs.update({name: float(measured[name]) for name in self.evaluator.SCALARS})
         logs["measure_seconds"] = time.perf_counter() - started

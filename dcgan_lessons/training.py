@@ -11,6 +11,10 @@ on from there is the same computation, so it reaches the same weights again.
 Every file is written to a temporary name and renamed, checkpoint before history, so a killed run or a
 full disk leaves complete files, no temporary ones, and a history that never claims an epoch the
 checkpoint lacks. The settings and the folder are checked before anything is written.
+
+An epoch whose losses or sample images are NaN or infinite stops the run (TrainingDiverged): its record
+is added to history.json (so `diagnose` can name it) but its weights are not saved, so checkpoint.npz
+keeps the last finite epoch, the one a resume or a roll-back starts from.
 """
 
 from __future__ import annotations
@@ -154,6 +158,33 @@ def fixed_noise(count: int, latent_dim: int, seed: int) -> np.ndarray:
     return np.random.default_rng([seed, 1_000_003]).standard_normal((count, latent_dim)).astype("float32")
 
 
+class TrainingDiverged(RuntimeError):
+    """An epoch's losses or sample images became NaN or infinite: training stopped after it.
+
+    `epoch`: the epoch that diverged; `kept`: the last epoch whose checkpoint the folder holds (0: none).
+    """
+
+    def __init__(self, run_dir: Path, epoch: int, record: dict):
+        self.run_dir, self.epoch, self.kept = Path(run_dir), epoch, epoch - 1
+        losses = ", ".join(f"{k} {record[k]:.3g}" for k in ("d_loss", "g_loss") if k in record)
+        kept = (
+            f"its checkpoint of epoch {self.kept}"
+            if self.kept
+            else "no checkpoint (the first epoch diverged)"
+        )
+        super().__init__(
+            f"training diverged at epoch {epoch} ({losses}; NaN or infinite values): stopped. "
+            f"{self.run_dir} keeps {kept} and the history up to epoch {epoch}. "
+            f"`python -m dcgan_lessons diagnose {self.run_dir}` names the epoch to roll back to; "
+            "a smaller learning rate in a new run folder avoids the blow-up."
+        )
+
+
+def _finite_epoch(record: dict, images: np.ndarray) -> bool:
+    losses = [record[k] for k in ("d_loss", "g_loss", "d_real", "d_fake") if k in record]
+    return bool(np.isfinite(losses).all() and np.isfinite(images).all())
+
+
 class BackgroundWrites:
     """One job at a time on a background thread: an epoch's files are written while the next one trains.
 
@@ -217,6 +248,7 @@ class EpochRecorder(keras.callbacks.Callback):
         )
         self.config, self.keep_every = config, keep_every
         self.frames: dict[int, np.ndarray] = {}  # epoch -> grid pixels, for the GIF
+        self.diverged: TrainingDiverged | None = None
         self.writes = BackgroundWrites()
         (run_dir / "samples").mkdir(parents=True, exist_ok=True)
 
@@ -231,6 +263,13 @@ class EpochRecorder(keras.callbacks.Callback):
         settings = asdict(self.config) if self.config is not None else None
         self.writes.wait()  # the previous epoch's files; raises its RunFolderError
         images = generate(self.model.sampler, self.noise)  # the averaged G when there is one
+        if not _finite_epoch(record, images):
+            # NaN weights are not worth a checkpoint: keep the last finite one, record what happened.
+            self.history.append(record)
+            self.diverged = TrainingDiverged(self.run_dir, epoch + 1, record)
+            self.model.stop_training = True
+            self.writes.start(lambda: self._write_history(epoch + 1, list(self.history)))
+            return
         arrays = checkpoint_arrays(self.model, epoch + 1, [*self.history, record], settings)
         self.history.append(record)
         history = list(self.history)
@@ -239,6 +278,12 @@ class EpochRecorder(keras.callbacks.Callback):
     def finish(self) -> None:
         """Wait until the last epoch's files are written; RunFolderError when a write failed."""
         self.writes.wait()
+
+    def _write_history(self, epoch: int, history: list[dict]) -> None:
+        try:
+            write_history(self.run_dir, history)
+        except OSError as error:
+            raise write_failed(self.run_dir, error, kept=epoch - 1) from None
 
     def _write(self, epoch: int, images: np.ndarray, arrays: dict, history: list[dict]) -> None:
         try:
@@ -570,8 +615,11 @@ def train_dcgan(
         _settle(recorder)  # an interrupted run still keeps its last finished epoch
         raise
     recorder.finish()
+    kept = recorder.diverged.kept if recorder.diverged else epochs
     try:
         write_gif(run_dir, frames=recorder.frames)
     except OSError as error:
-        raise write_failed(run_dir, error, kept=epochs) from None
+        raise write_failed(run_dir, error, kept=kept) from None
+    if recorder.diverged:
+        raise recorder.diverged
     return run
