@@ -138,8 +138,11 @@ def _train(args: argparse.Namespace) -> int:
     from .stabilisers import optimizer_defaults
 
     paper = optimizer_defaults(args.loss)  # lesson 07: each loss's paper settings, unless given
-    d_rate = paper.d_learning_rate if args.d_learning_rate is None else args.d_learning_rate
     g_rate = paper.g_learning_rate if args.learning_rate is None else args.learning_rate
+    # D's rate defaults to G's (--learning-rate sets both), except where the paper gives D its own (TTUR).
+    d_rate = args.d_learning_rate
+    if d_rate is None:
+        d_rate = paper.d_learning_rate if paper.d_learning_rate != paper.g_learning_rate else g_rate
     config = RunConfig(
         loss=args.loss,
         spectral_norm=args.spectral_norm,
