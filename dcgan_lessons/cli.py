@@ -120,7 +120,7 @@ def _train(args: argparse.Namespace) -> int:
     from .data import DATASETS, DatasetUnavailableError
     from .environment import fast_precision
     from .run_folder import RunFolderError
-    from .training import RunConfig, train_dcgan
+    from .training import RunConfig, TrainingDiverged, train_dcgan
 
     dataset = args.dataset or ("mnist" if profile.name == "gpu" else "digits")
     if dataset not in DATASETS:
@@ -186,6 +186,9 @@ def _train(args: argparse.Namespace) -> int:
         )
     except (ValueError, TypeError, DatasetUnavailableError, CheckpointError, RunFolderError) as error:
         return refuse(str(error))
+    except TrainingDiverged as error:  # the settings were valid; the run blew up (NaN), its files kept
+        print(f"train: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(
             f"\ntrain: interrupted. {args.out} keeps every finished epoch; run the same command to resume.",
