@@ -8,8 +8,9 @@ What it looks for, in this order (the first epoch each sign appears is the one r
   epochs in a row: D rejects every fake and G's gradient fades;
 - **mode collapse** (only when lesson 06's measures were logged): classes covered falls to half its best
   or less, with the Inception-Score analogue below 70% of its best;
-- **oscillation**: g_loss changes direction in at least 4 of the last 6 epochs by more than a quarter
-  of its mean: the two players chase each other instead of settling.
+- **oscillation**: in some 7 epochs in a row, g_loss changes direction at least 4 times by more than a
+  quarter of its mean over them: the two players chase each other instead of settling (the first such
+  stretch is reported, from the end of its first swing, also when the run settles, or D wins, later).
 It then names the epoch to roll back to: the latest kept checkpoint before the problem began
 (`train --from-epoch K`, run_folder.roll_back). The thresholds are rules of thumb, stated here so that a
 learner can read and change them; a clean report does not prove a run healthy.
@@ -64,7 +65,13 @@ def find_problems(history: list[dict], loss: str = "bce") -> list[Finding]:
     found: list[tuple[str, int, str]] = []
     for record in history:
         if _diverged(record):
-            what = "NaN or infinite" if not _finite(record) else f"{record['g_loss']:.3g} (g_loss)"
+            if _finite(record):
+                name = max(("d_loss", "g_loss"), key=lambda k: abs(record[k]))
+                what = f"{record[name]:.3g} ({name})"
+                nan = next((r["epoch"] for r in history if not _finite(r)), None)
+                what += f"; NaN or infinite at epoch {nan}" if nan is not None else ""
+            else:
+                what = "NaN or infinite"
             found.append(("divergence", record["epoch"], f"a loss became {what}"))
             break
     if loss == "bce":
@@ -103,15 +110,19 @@ def find_problems(history: list[dict], loss: str = "bce") -> list[Finding]:
                 )
                 break
     finite = [r for r in history if _finite(r)]
-    if len(finite) >= 7:
-        g = [r["g_loss"] for r in finite[-7:]]
+    for start in range(len(finite) - 6):  # every 7 epochs in a row: the first swinging stretch
+        g = [r["g_loss"] for r in finite[start : start + 7]]
         steps = [b - a for a, b in zip(g[:-1], g[1:], strict=True)]
         scale = 0.25 * abs(sum(g) / len(g)) or 1e-12
-        turns = sum(
-            1 for a, b in zip(steps[:-1], steps[1:], strict=True) if a * b < 0 and min(abs(a), abs(b)) > scale
-        )
-        if turns >= 4:
-            found.append(("oscillation", finite[-7]["epoch"], f"g_loss turned {turns} times in 6 epochs"))
+        turning = [
+            i
+            for i, (a, b) in enumerate(zip(steps[:-1], steps[1:], strict=True))
+            if a * b < 0 and min(abs(a), abs(b)) > scale
+        ]
+        if len(turning) >= 4:
+            onset = finite[start + turning[0] + 1]["epoch"]  # the end of the first swing
+            found.append(("oscillation", onset, f"g_loss turned {len(turning)} times in 6 epochs"))
+            break
     return [Finding(kind, epoch, message, None) for kind, epoch, message in sorted(found, key=lambda f: f[1])]
 
 
