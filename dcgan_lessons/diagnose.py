@@ -3,7 +3,8 @@
 
 What it looks for, in this order (the first epoch each sign appears is the one reported):
 - **divergence**: a loss or D output is NaN or infinite, or a loss beyond 1,000 in size (the weights blew
-  up: a BCE loss of 1,000 means logits of 1,000);
+  up: a BCE loss of 1,000 means logits of 1,000); a run that goes NaN stops there (training.TrainingDiverged)
+  and its history keeps that epoch's record;
 - **D overpowering G** (BCE runs): D(x) > 0.9 and D(G(z)) < 0.1, with g_loss above -ln 0.1 = 2.3, for 2
   epochs in a row: D rejects every fake and G's gradient fades;
 - **mode collapse** (only when lesson 06's measures were logged): classes covered falls to half its best
