@@ -37,10 +37,13 @@ class Finding:
     roll_back_to: int | None
 
     def __str__(self) -> str:
+        # A run folder keeps its settings (train refuses others), and the same settings retrace the same
+        # steps: the roll-back recovers the last good weights; other settings need a new folder.
         back = (
-            f" Roll back with `train --from-epoch {self.roll_back_to}` (the last kept checkpoint before it)."
+            f" Roll back with `train --from-epoch {self.roll_back_to}` (the last kept checkpoint before it; "
+            "training on with the same settings repeats the run, so try other settings in a new run folder)."
             if self.roll_back_to is not None
-            else " No kept checkpoint precedes it: start again (--from-epoch 0) with other settings."
+            else " No kept checkpoint precedes it: start a new run folder with other settings."
         )
         return f"epoch {self.epoch}: {self.kind.replace('_', ' ')}: {self.message}.{back}"
 

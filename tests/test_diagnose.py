@@ -59,8 +59,8 @@ def test_a_run_whose_players_swing_is_named_oscillation_from_the_epoch_it_began(
     assert flips >= 4, d_fake  # D(G(z)) jumps between about 0 and about 1: the run really swings
     findings = diagnose(run.run_dir)
     assert [(f.kind, f.epoch) for f in findings] == [("oscillation", 2)]  # the end of its first swing
-    assert findings[0].roll_back_to is None  # it swung from the start: start again, other settings
-    assert "start again (--from-epoch 0)" in str(findings[0])
+    assert findings[0].roll_back_to is None  # it swung from the start
+    assert "start a new run folder with other settings" in str(findings[0])
 
 
 def test_a_run_that_blows_up_to_nan_stops_keeps_its_history_and_is_named_divergence(tmp_path, capsys):
@@ -89,7 +89,7 @@ def test_a_run_that_blows_up_to_nan_stops_keeps_its_history_and_is_named_diverge
     assert f"epoch {onset}: divergence" in capsys.readouterr().out
 
 
-def test_a_run_that_is_nan_after_its_first_epoch_exits_1_and_diagnose_says_start_again(tmp_path, capsys):
+def test_a_run_that_is_nan_after_its_first_epoch_exits_1_and_diagnose_says_start_a_new_run(tmp_path, capsys):
     run_dir = tmp_path / "run"
     assert (
         cli.main(["train", "--out", str(run_dir), "--epochs", "3", *CLI_TINY, "--learning-rate", "1e9"]) == 1
@@ -102,7 +102,7 @@ def test_a_run_that_is_nan_after_its_first_epoch_exits_1_and_diagnose_says_start
     assert not (run_dir / "checkpoint.npz").exists()
     assert cli.main(["diagnose", str(run_dir)]) == 0
     out = capsys.readouterr().out
-    assert "epoch 1: divergence: a loss became NaN or infinite" in out and "start again" in out
+    assert "epoch 1: divergence: a loss became NaN or infinite" in out and "start a new run folder" in out
 
 
 def test_a_healthy_run_is_not_diagnosed(tmp_path, capsys):
