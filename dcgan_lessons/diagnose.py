@@ -12,9 +12,10 @@ What it looks for, in this order (the first epoch each sign appears is the one r
 - **oscillation**: in some 7 epochs in a row, g_loss changes direction at least 4 times by more than a
   quarter of its mean over them: the two players chase each other instead of settling (the first such
   stretch is reported, from the end of its first swing, also when the run settles, or D wins, later).
-It then names the epoch to roll back to: the latest kept checkpoint before the problem began
-(`train --from-epoch K`, run_folder.roll_back). The thresholds are rules of thumb, stated here so that a
-learner can read and change them; a clean report does not prove a run healthy.
+The other signs are looked for only before a divergence. It then names the epoch to roll back to: the
+latest kept checkpoint before the problem began (`train --from-epoch K`, run_folder.roll_back). The
+thresholds are rules of thumb, stated here so that a learner can read and change them; a clean report does
+not prove a run healthy.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def find_problems(history: list[dict], loss: str = "bce") -> list[Finding]:
             else:
                 what = "NaN or infinite"
             found.append(("divergence", record["epoch"], f"a loss became {what}"))
+            # Once the weights blew up, what follows (D "winning" on huge logits) is its echo, not news.
+            history = [r for r in history if r["epoch"] < record["epoch"]]
             break
     if loss == "bce":
         streak = 0

@@ -122,6 +122,9 @@ def test_histories_name_nan_collapse_and_swinging_and_not_a_healthy_one():
     assert [(f.kind, f.epoch) for f in find_problems(nan)] == [("divergence", 4)]
     big_d = [*healthy[:2], dict(epoch=3, d_loss=2e3, g_loss=1.0, d_real=0.5, d_fake=0.5)]
     assert "2e+03 (d_loss)" in find_problems(big_d)[0].message
+    won = [dict(epoch=e, d_loss=0.0, g_loss=5e3, d_real=1.0, d_fake=0.0) for e in (3, 4, 5)]
+    blown = [*healthy[:2], *won]
+    assert [(f.kind, f.epoch) for f in find_problems(blown)] == [("divergence", 3)]  # not D winning too
     measured = [
         {**h, "classes_covered": c, "inception_score": s}
         for h, c, s in zip(healthy, [3, 6, 8, 9, 9, 4, 2, 1], [2, 4, 5, 6, 6, 3, 1.5, 1.1], strict=False)
