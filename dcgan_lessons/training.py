@@ -611,8 +611,10 @@ def train_dcgan(
     try:
         with placement.scope():
             fit_epochs(gan, images, config, done, epochs, [*run_callbacks, *callbacks], verbose, loop)
-    except BaseException:
+    except BaseException as error:
         _settle(recorder)  # an interrupted run still keeps its last finished epoch
+        if recorder.diverged is not None and isinstance(error, Exception):
+            raise recorder.diverged from error  # a later callback (the live view) tripped over the NaN
         raise
     recorder.finish()
     kept = recorder.diverged.kept if recorder.diverged else epochs

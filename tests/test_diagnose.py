@@ -103,6 +103,11 @@ def test_a_run_that_is_nan_after_its_first_epoch_exits_1_and_diagnose_says_start
     assert cli.main(["diagnose", str(run_dir)]) == 0
     out = capsys.readouterr().out
     assert "epoch 1: divergence: a loss became NaN or infinite" in out and "start a new run folder" in out
+    # The live view, drawn after the epoch is recorded, trips over the NaN images: the divergence is named.
+    with pytest.raises(TrainingDiverged, match="training diverged at epoch 1"):
+        config = RunConfig(**TINY, learning_rate=1e9)
+        train_dcgan(tmp_path / "live", epochs=3, config=config, verbose=0, grid_images=4, live=True)
+    assert len(json.loads((tmp_path / "live" / "history.json").read_text())) == 1
 
 
 def test_a_healthy_run_is_not_diagnosed(tmp_path, capsys):
