@@ -8,7 +8,8 @@ What it looks for, in this order (the first epoch each sign appears is the one r
 - **D overpowering G** (BCE runs): D(x) > 0.9 and D(G(z)) < 0.1, with g_loss above -ln 0.1 = 2.3, for 2
   epochs in a row: D rejects every fake and G's gradient fades;
 - **mode collapse** (only when lesson 06's measures were logged): classes covered falls to half its best
-  or less, with the Inception-Score analogue below 70% of its best;
+  or less, with the Inception-Score analogue below 70% of its best, for 2 epochs in a row (a tiny run's
+  measures of a few hundred images dip for one epoch and recover);
 - **oscillation**: in some 7 epochs in a row, g_loss changes direction at least 4 times by more than a
   quarter of its mean over them: the two players chase each other instead of settling (the first such
   stretch is reported, from the end of its first swing, also when the run settles, or D wins, later).
@@ -100,19 +101,22 @@ def find_problems(history: list[dict], loss: str = "bce") -> list[Finding]:
                 break
     if history and "classes_covered" in history[0]:
         best_classes = best_is = 0.0
+        first = None  # the first record of the current collapsed stretch
         for record in history:
             best_classes = max(best_classes, record["classes_covered"])
             best_is = max(best_is, record.get("inception_score", 0.0))
-            if (
+            collapsed = (
                 record["classes_covered"] <= best_classes / 2
                 and record.get("inception_score", 0.0) < 0.7 * best_is
-            ):
+            )
+            first = (first or record) if collapsed else None
+            if first is not None and first is not record:  # 2 epochs in a row: a one-epoch dip is noise
                 found.append(
                     (
                         "mode_collapse",
-                        record["epoch"],
-                        f"{record['classes_covered']:.0f} classes covered (best {best_classes:.0f}), IS "
-                        f"{record['inception_score']:.2f} (best {best_is:.2f})",
+                        first["epoch"],
+                        f"{first['classes_covered']:.0f} classes covered (best {best_classes:.0f}), IS "
+                        f"{first['inception_score']:.2f} (best {best_is:.2f})",
                     )
                 )
                 break
