@@ -58,6 +58,12 @@ class _OptimizerPair:
         del variables
 
 
+def _loss_scale(optimizer, values):
+    """`optimizer.scale_loss`'s factor, read statelessly from `values` (the optimizer's variables)."""
+    with keras.StatelessScope(state_mapping=list(zip(optimizer.variables, values, strict=True))):
+        return optimizer.scale_loss(1.0)
+
+
 class DCGAN(keras.Model):
     """A generator and a discriminator trained adversarially with `fit()`.
 
@@ -211,6 +217,9 @@ class DCGAN(keras.Model):
 
         fake_images, g_backward, g_state = jax.vjp(generate, g_train, has_aux=True)
         d_opt_, g_opt_ = self.d_optimizer, self.g_optimizer
+        # A float16 loss scale (LossScaleOptimizer) is one of the optimizer's variables: read it from the
+        # step's state, as everything else here is (the variable itself holds no value inside the jit).
+        d_scale, g_scale = _loss_scale(d_opt_, d_opt), _loss_scale(g_opt_, g_opt)
 
         def d_loss_fn(d_train, d_state):
             real_logits, d_state = self.discriminator.stateless_call(
@@ -221,7 +230,7 @@ class DCGAN(keras.Model):
             )
             real_logits, fake_logits = as_float32(real_logits), as_float32(fake_logits)
             loss = gan_discriminator_loss(real_logits, fake_logits, self.real_target)
-            return d_opt_.scale_loss(loss), (loss, d_state, real_logits, fake_logits)
+            return loss * d_scale, (loss, d_state, real_logits, fake_logits)
 
         (_, (d_loss, d_state, real_logits, fake_logits)), grads = jax.value_and_grad(d_loss_fn, has_aux=True)(
             d_train, d_state
@@ -233,7 +242,7 @@ class DCGAN(keras.Model):
         def g_loss_fn(images, d_state):
             logits, d_state = self.discriminator.stateless_call(d_train, d_state, images, training=True)
             loss = generator_loss(as_float32(logits))
-            return g_opt_.scale_loss(loss), (loss, d_state)
+            return loss * g_scale, (loss, d_state)
 
         (_, (g_loss, d_state)), image_grads = jax.value_and_grad(g_loss_fn, has_aux=True)(
             fake_images, d_state

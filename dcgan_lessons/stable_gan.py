@@ -22,7 +22,7 @@ import keras
 from keras import ops
 
 from .architecture import KERNEL_SIZE, LEAKY_SLOPE, dcgan_init, upsampling_plan
-from .dcgan import DCGAN
+from .dcgan import DCGAN, _loss_scale
 from .gan_step import as_float32
 from .losses import discriminator_loss, generator_loss
 from .stabilisers import (
@@ -284,7 +284,7 @@ class StableGAN(DCGAN):
                     loss = loss + self.gp_weight * penalty_from_gradients_ops(
                         as_float32(jax.grad(score_sum)(x_hat))
                     )
-                return d_optimizer.scale_loss(loss), (loss, d_state, real_scores, fake_scores)
+                return loss * _loss_scale(d_optimizer, d_opt), (loss, d_state, real_scores, fake_scores)
 
             (_, (d_loss, d_state, real_scores, fake_scores)), grads = jax.value_and_grad(
                 d_loss_fn, has_aux=True
@@ -298,7 +298,7 @@ class StableGAN(DCGAN):
                 fake, g_state = gen.stateless_call(g_train, g_state, z, training=True)
                 scores, _ = disc.stateless_call(d_train, d_state, fake, training=False)
                 loss = self._g_loss(as_float32(scores))
-                return g_optimizer.scale_loss(loss), (loss, g_state)
+                return loss * _loss_scale(g_optimizer, g_opt), (loss, g_state)
 
             (_, (g_loss, g_state)), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(g_train, g_state)
             g_train, g_opt = g_optimizer.stateless_apply(g_opt, grads, g_train)
