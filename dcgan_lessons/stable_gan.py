@@ -266,7 +266,9 @@ class StableGAN(DCGAN):
                 e = eps[i] if eps is not None else draw(lambda: self._eps(batch, None, 0))
                 e = ops.reshape(ops.cast(e, real.dtype), (-1,) + (1,) * (real.ndim - 1))
 
-            def d_loss_fn(d_train, d_state, fake=fake, e=e):
+            d_scale = _loss_scale(d_optimizer, d_opt)  # float16's loss scale before this update
+
+            def d_loss_fn(d_train, d_state, fake=fake, e=e, d_scale=d_scale):
                 scores, d_state = disc.stateless_call(
                     d_train, d_state, ops.concatenate([real, fake], axis=0), training=True
                 )
@@ -284,7 +286,7 @@ class StableGAN(DCGAN):
                     loss = loss + self.gp_weight * penalty_from_gradients_ops(
                         as_float32(jax.grad(score_sum)(x_hat))
                     )
-                return loss * _loss_scale(d_optimizer, d_opt), (loss, d_state, real_scores, fake_scores)
+                return loss * d_scale, (loss, d_state, real_scores, fake_scores)
 
             (_, (d_loss, d_state, real_scores, fake_scores)), grads = jax.value_and_grad(
                 d_loss_fn, has_aux=True
@@ -294,11 +296,13 @@ class StableGAN(DCGAN):
         for _ in range(self.g_steps):
             z = noise if noise is not None else draw(lambda: self._noise(batch, None))
 
-            def g_loss_fn(g_train, g_state, z=z):
+            g_scale = _loss_scale(g_optimizer, g_opt)
+
+            def g_loss_fn(g_train, g_state, z=z, g_scale=g_scale):
                 fake, g_state = gen.stateless_call(g_train, g_state, z, training=True)
                 scores, _ = disc.stateless_call(d_train, d_state, fake, training=False)
                 loss = self._g_loss(as_float32(scores))
-                return loss * _loss_scale(g_optimizer, g_opt), (loss, g_state)
+                return loss * g_scale, (loss, g_state)
 
             (_, (g_loss, g_state)), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(g_train, g_state)
             g_train, g_opt = g_optimizer.stateless_apply(g_opt, grads, g_train)
