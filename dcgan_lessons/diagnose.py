@@ -39,11 +39,11 @@ class Finding:
     roll_back_to: int | None
 
     def __str__(self) -> str:
-        # A run folder keeps its settings (train refuses others), and the same settings retrace the same
-        # steps: the roll-back recovers the last good weights; other settings need a new folder.
+        # The same settings retrace the same steps, so a roll-back trains on with other optimizer settings
+        # (run_folder.ROLL_BACK_MAY_CHANGE); anything else needs a new folder.
         back = (
-            f" Roll back with `train --from-epoch {self.roll_back_to}` (the last kept checkpoint before it; "
-            "training on with the same settings repeats the run, so try other settings in a new run folder)."
+            f" Roll back with `train --from-epoch {self.roll_back_to}` (the last kept checkpoint before it) "
+            "and other optimizer settings (e.g. a lower --learning-rate): the same settings repeat the run."
             if self.roll_back_to is not None
             else " No kept checkpoint precedes it: start a new run folder with other settings."
         )

@@ -294,20 +294,35 @@ def stored_settings(run_dir: Path, checkpoint: Path | None = None) -> tuple[dict
     return from_file, "config.json"
 
 
-def check_settings(run_dir, requested: dict, defaults: dict, checkpoint: Path | None = None) -> None:
+# What a roll-back may change: the optimizers' settings and the real label, which the networks' and the
+# optimizers' variables do not depend on ("it went bad at epoch 20: go back to 15 with a lower rate").
+# Everything else (data, sizes, loss, spectral norm, the average, the seed) defines the run itself.
+ROLL_BACK_MAY_CHANGE = ("learning_rate", "d_learning_rate", "beta_1", "beta_2", "real_target")
+
+
+def _changeable() -> str:
+    return ", ".join(OPTIONS[k] for k in ROLL_BACK_MAY_CHANGE)
+
+
+def check_settings(
+    run_dir, requested: dict, defaults: dict, checkpoint: Path | None = None, may_change=()
+) -> dict:
     """Refuse to continue the run in `run_dir` under other settings than it was trained with.
 
     `requested`: the settings asked for now; `defaults`: every setting's default, which a run folder
-    written before that setting existed is taken to have.
+    written before that setting existed is taken to have; `may_change`: the settings allowed to differ
+    (a roll-back's `ROLL_BACK_MAY_CHANGE`). Returns those that do differ, {name: (stored, requested)}.
     """
     run_dir = Path(run_dir)
     stored, source = stored_settings(run_dir, checkpoint)
     if stored is None:
-        return
+        return {}
     stored = {**defaults, **stored}
     different = {k: (stored.get(k), v) for k, v in requested.items() if stored.get(k) != v}
+    changed = {k: pair for k, pair in different.items() if k in may_change}
+    different = {k: pair for k, pair in different.items() if k not in may_change}
     if not different:
-        return
+        return changed
     listed = "; ".join(
         f"{k}: the folder has {old!r}, you asked for {new!r}" for k, (old, new) in different.items()
     )
@@ -321,4 +336,5 @@ def check_settings(run_dir, requested: dict, defaults: dict, checkpoint: Path | 
         f"{run_dir} holds a run with other settings ({listed}; read from {source}).\n"
         f"Resume it with its own (command line: {options}; Python: RunConfig({python})), "
         "or choose another run folder."
+        + ("" if may_change else f" (A roll-back with --from-epoch may change {_changeable()}.)")
     )

@@ -40,6 +40,7 @@ from .plots import image_grid
 from .run_folder import (
     CHECKPOINT,
     KEEP_EVERY,
+    ROLL_BACK_MAY_CHANGE,
     check_roll_back,
     check_run_folder,
     check_settings,
@@ -545,6 +546,7 @@ def train_dcgan(
     count = resolve_devices(devices, config.batch_size, step_function=step_function, loop=loop)
     run_dir = Path(run_dir)
     check_run_folder(run_dir)
+    changed = {}
     if from_epoch is None:
         check_settings(run_dir, asdict(config), asdict(RunConfig()))
     else:
@@ -555,7 +557,7 @@ def train_dcgan(
             )
         done, _ = check_roll_back(run_dir, from_epoch)
         kept = kept_path(run_dir, from_epoch) if from_epoch != done else None
-        check_settings(run_dir, asdict(config), asdict(RunConfig()), kept)
+        changed = check_settings(run_dir, asdict(config), asdict(RunConfig()), kept, ROLL_BACK_MAY_CHANGE)
     if images is None:
         data = load_dataset(config.dataset, split="train", limit=config.limit, image_size=config.image_size)
         images = data.images
@@ -573,7 +575,12 @@ def train_dcgan(
     history: list[dict] = []
     done = 0
     if (run_dir / CHECKPOINT).exists():
+        # Adam keeps its rate as a variable, which the checkpoint restores: set the asked-for rates back
+        # (the same as the stored ones on a plain resume; a roll-back may change them).
+        rates = [float(np.asarray(o.learning_rate)) for o in (gan.d_optimizer, gan.g_optimizer)]
         done, history = load_checkpoint(run_dir / CHECKPOINT, gan)
+        for optimizer, rate in zip((gan.d_optimizer, gan.g_optimizer), rates, strict=True):
+            optimizer.learning_rate = rate
     atomic_write(run_dir / "config.json", lambda t: Path(t).write_text(json.dumps(asdict(config), indent=1)))
     if done:
         # A run killed between its checkpoint and its history or kept copy catches up here.
@@ -583,6 +590,9 @@ def train_dcgan(
     run = TrainedRun(gan, history, run_dir, config, resumed_from=done, branch=branch)
     if branch is not None:
         print(f"Rolled {run_dir} back to epoch {done}; the later epochs are kept in {branch}.")
+    if changed:
+        listed = ", ".join(f"{k} {new} (was {old})" for k, (old, new) in changed.items())
+        print(f"Training on with {listed}.")
     if done >= epochs:
         gif = run_dir / "progress.gif"
         if not gif.exists() or gif.stat().st_size == 0:
