@@ -69,13 +69,19 @@ def show_stabiliser_comparison(rows: dict[str, dict[str, float]]):
     """
     import matplotlib.pyplot as plt
 
-    panels = (("fd", "FD (lower is better)"), ("classes_covered", "classes covered"),
-              ("seconds_per_epoch", "seconds per epoch"))
+    panels = (
+        ("fd", "FD (lower is better)"),
+        ("classes_covered", "classes covered"),
+        ("seconds_per_epoch", "seconds per epoch"),
+    )
     figure, axes = plt.subplots(1, len(panels), figsize=(11, 3))
     names = list(rows)
     for ax, (key, label) in zip(axes, panels, strict=True):
-        ax.bar(names, [rows[name][key] for name in names], color=["tab:gray", "tab:blue", "tab:orange",
-                                                                  "tab:green"][: len(names)])
+        ax.bar(
+            names,
+            [rows[name][key] for name in names],
+            color=["tab:gray", "tab:blue", "tab:orange", "tab:green"][: len(names)],
+        )
         ax.set_title(label, fontsize=10)
         ax.tick_params(axis="x", labelsize=8, rotation=15)
     axes[0].set_yscale("log")
