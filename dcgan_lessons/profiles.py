@@ -37,7 +37,7 @@ class Profile:
     grid_images: int  # images in a sample grid (a square number)
     eval_epochs: int  # epochs of lesson 06's measured training run
     eval_samples: int  # generated (and held-out real) images each of lesson 06's measures compares
-    stable_epochs: int = 10  # epochs of each of lesson 07's digits runs (failing run and 3 methods)
+    stable_epochs: int = 8  # epochs of each of lesson 07's digits runs (failing run and 3 methods)
     ring_rounds: int = 1_000  # rounds of each of lesson 07's ring-of-8 runs (3 methods x 3 seeds x 2)
 
     def __str__(self) -> str:
