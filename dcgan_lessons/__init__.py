@@ -60,6 +60,7 @@ from .profiles import PROFILES, Profile, get_profile
 from .quality import frechet_distance
 from .quiet_start import install as _quiet_tensorflow_start
 from .score import show_score
+from .stabilisers import critic_loss, gradient_penalty, hinge_losses, power_iteration_step, wasserstein_1d
 from .stepper import ToyGANStepper, snapshots, train_live
 from .toy import grid_centers, mixture_1d_pdf, ring_centers, sample_grid, sample_mixture_1d, sample_ring
 from .toy_collapse import collapse_experiment, describe_experiment
@@ -191,6 +192,12 @@ __all__ = [
     "random_directions",
     "save_walk_gif",
     "slerp",
+    # lesson 07
+    "critic_loss",
+    "gradient_penalty",
+    "hinge_losses",
+    "power_iteration_step",
+    "wasserstein_1d",
     "show_class_histograms",
     "show_measures",
     "show_nearest_neighbours",

@@ -37,6 +37,8 @@ class Profile:
     grid_images: int  # images in a sample grid (a square number)
     eval_epochs: int  # epochs of lesson 06's measured training run
     eval_samples: int  # generated (and held-out real) images each of lesson 06's measures compares
+    stable_epochs: int = 8  # epochs of each of lesson 07's digits runs (failing run and 3 methods)
+    ring_rounds: int = 1_000  # rounds of each of lesson 07's ring-of-8 runs (3 methods x 3 seeds x 2)
 
     def __str__(self) -> str:
         fields = ", ".join(
@@ -60,6 +62,8 @@ PROFILES: dict[str, Profile] = {
         grid_images=16,
         eval_epochs=2,
         eval_samples=200,
+        stable_epochs=3,
+        ring_rounds=100,
     ),
     "cpu": Profile(
         name="cpu",

@@ -92,6 +92,15 @@ class SpectralDense(_SpectralMixin, keras.layers.Dense):
         return self.activation(outputs) if self.activation is not None else outputs
 
 
+class CriticLeakyReLU(keras.layers.Layer):
+    """LeakyReLU(0.2) written as max(x, 0.2 x): the same function, but TensorFlow's graph optimiser does not
+    fuse it into the convolution before it. That fusion fails on the gradient penalty's gradient of a
+    gradient and logs an error ("remapper failed") into the learner's notebook, though training is right."""
+
+    def call(self, inputs):
+        return keras.ops.maximum(inputs, LEAKY_SLOPE * inputs)
+
+
 def build_critic(image_shape=(28, 28, 1), base_filters: int = 64, spectral_norm: bool = False):
     """The DCGAN discriminator without BatchNorm (a WGAN-GP critic must not mix samples), optionally with
     every convolution and the output layer spectrally normalised. Images -> one score each, (batch, 1)."""
@@ -105,7 +114,7 @@ def build_critic(image_shape=(28, 28, 1), base_filters: int = 64, spectral_norm:
         x = conv(
             base_filters * 2**step, KERNEL_SIZE, strides=2, padding="same", kernel_initializer=dcgan_init()
         )(x)
-        x = keras.layers.LeakyReLU(negative_slope=LEAKY_SLOPE)(x)
+        x = CriticLeakyReLU()(x)
     x = keras.layers.Flatten()(x)
     scores = dense(1, kernel_initializer=dcgan_init())(x)
     return keras.Model(images, scores, name="critic")

@@ -1,9 +1,5 @@
 """Lesson 07's exercises: the WGAN critic loss, the gradient penalty, the hinge losses, one power-iteration
 step of spectral normalisation, and the 1-D Wasserstein distance. References: stabilisers.py.
-
-Not yet listed in `exercises._LESSON_MODULES`: the registry requires every exercise to appear in a lesson
-notebook, and lesson 07's notebook is still to be written. tests/test_checks_lesson07.py proves these checks
-(reference passes, stub and planted and learner-style mistakes fail) until then.
 """
 
 from __future__ import annotations
