@@ -8,7 +8,11 @@ keeps moving averages of the generator's weights for several decays (`--decays`,
 `dcgan_lessons/ema.py`; the raw generator trains exactly as without them), so one run measures the raw
 generator and each average. Lesson 06's measures (360 generated images, the course's classifier) are
 taken every epoch up to epoch 15 and every 5th after: FD, classes covered, the IS analogue and the
-confident share. "seconds" are training seconds up to that epoch (the averaging and measuring left out).
+confident share. "seconds" are training seconds up to that epoch (the averaging and measuring left out);
+"cpu_s" the process's CPU seconds over the same span (all threads): on a machine other jobs share, wall
+seconds grow with their load and CPU seconds much less, so compare settings by CPU seconds or by ratios.
+A setting may also change G's and D's width (`width`: base_filters, 64 in the course), a benchmark-only
+switch: `RunConfig` has no width field, so the search builds the networks with it for that run.
 
 Never tuned on the held-out split: the search ranks by the FD against the *training* images' features
 (and the classifier was trained on the training split only). The test split is read only in the
@@ -20,12 +24,14 @@ reach. It prints the machine, the load average before and after, a table per pha
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +45,11 @@ SETTINGS = {
     "lr1e-4": {"learning_rate": 1e-4},
     "lr4e-4": {"learning_rate": 4e-4},
     "batch32": {"batch_size": 32},
+    # Second round (issue 24): the two better settings combined, smoothing on top, and half-width networks
+    # (about a quarter of the convolutions' work per step, so more steps in the same seconds).
+    "lr4e-4-b32": {"learning_rate": 4e-4, "batch_size": 32},
+    "lr4e-4-smooth": {"learning_rate": 4e-4, "real_target": 0.9},
+    "narrow-b32": {"learning_rate": 4e-4, "batch_size": 32, "width": 32},
 }
 REPORT_EPOCHS = (10, 20, 30, 50)
 
@@ -54,6 +65,7 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=360, help="generated images per measure")
     parser.add_argument("--out", default="recipe_search.json", help="where to write every measure (JSON)")
     parser.add_argument("--cache-dir", help="the classifier's cache (default: $DCGAN_LESSONS_CACHE)")
+    parser.add_argument("--grids", help="folder for PNG grids of seed 0's last epoch (raw and each average)")
     return parser.parse_args(argv)
 
 
@@ -71,14 +83,16 @@ def make_averager(decays, measure, epochs):
 
     class Averages(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
-            self.sums, self.steps, self.overhead, self.rows = None, 0, {}, []
+            self.sums, self.steps, self.overhead, self.cpu, self.rows = None, 0, {}, {}, []
             self.copy = keras.models.clone_model(self.model.generator)
 
         def on_epoch_begin(self, epoch, logs=None):
             self.overhead[epoch + 1] = 0.0
+            self.cpu_overhead = 0.0
+            self.cpu_started = time.process_time()
 
         def on_train_batch_end(self, batch, logs=None):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             weights = [np.asarray(v.numpy(), dtype=np.float64) for v in self.model.generator.variables]
             self.steps += 1
             if self.sums is None:
@@ -89,9 +103,11 @@ def make_averager(decays, measure, epochs):
                     for average, w in zip(self.sums[d], weights, strict=True):
                         average += rate * (w - average)
             self.overhead[max(self.overhead)] += time.perf_counter() - started
+            self.cpu_overhead += time.process_time() - cpu
 
         def on_epoch_end(self, epoch, logs=None):
             # Runs after EpochRecorder has timed the epoch: measuring is never training time.
+            self.cpu[epoch + 1] = time.process_time() - self.cpu_started - self.cpu_overhead
             if epoch + 1 in measured_epochs(epochs):
                 row = {"epoch": epoch + 1, "raw": measure(self.model.generator)}
                 for d in decays:
@@ -99,7 +115,41 @@ def make_averager(decays, measure, epochs):
                     row[f"ema{d:g}"] = measure(self.copy)
                 self.rows.append(row)
 
+        def on_train_end(self, logs=None):
+            self.last = {"raw": self.model.generator.get_weights()}
+            for d in decays:
+                self.last[f"ema{d:g}"] = [w.astype("float32") for w in self.sums[d]]
+
     return Averages()
+
+
+@contextmanager
+def width(base_filters):
+    """Build the course's G and D with `base_filters` inside the block (None: unchanged)."""
+    from dcgan_lessons import training
+
+    saved = training.build_generator, training.build_discriminator
+    if base_filters is not None:
+        training.build_generator = functools.partial(saved[0], base_filters=base_filters)
+        training.build_discriminator = functools.partial(saved[1], base_filters=base_filters)
+    try:
+        yield
+    finally:
+        training.build_generator, training.build_discriminator = saved
+
+
+def save_grids(averager, noise, folder, name):
+    """PNG grids (36 images) of the raw generator and each average at the run's last epoch."""
+    import matplotlib.pyplot as plt
+
+    from dcgan_lessons.plots import image_grid
+    from dcgan_lessons.training import generate
+
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for variant, weights in averager.last.items():
+        averager.copy.set_weights(weights)
+        grid = image_grid(generate(averager.copy, noise[:36]), ncols=6)
+        plt.imsave(Path(folder) / f"{name}_{variant}.png", grid.squeeze(), cmap="gray", vmin=0, vmax=1)
 
 
 def run_one(setting, seed, args, evaluator, held_out_features=None):
@@ -108,7 +158,9 @@ def run_one(setting, seed, args, evaluator, held_out_features=None):
     from dcgan_lessons.quality import frechet_distance
     from dcgan_lessons.training import RunConfig, fixed_noise, generate, train_dcgan
 
-    config = RunConfig(seed=seed, limit=args.limit, **SETTINGS[setting])
+    fields = dict(SETTINGS[setting])
+    base_filters = fields.pop("width", None)
+    config = RunConfig(seed=seed, limit=args.limit, **fields)
     noise = fixed_noise(args.samples, config.latent_dim, seed + 1)
 
     def measure(generator):
@@ -122,21 +174,25 @@ def run_one(setting, seed, args, evaluator, held_out_features=None):
         return row
 
     averager = make_averager(args.decays, measure, args.epochs)
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, width(base_filters):
         run = train_dcgan(
             folder, epochs=args.epochs, config=config, verbose=0, keep_every=0, callbacks=[averager]
         )
     seconds = np.cumsum([h["seconds"] - averager.overhead[h["epoch"]] for h in run.history])
+    cpu = np.cumsum([averager.cpu[h["epoch"]] for h in run.history])
     for row in averager.rows:
         row["seconds"] = float(seconds[row["epoch"] - 1])
+        row["cpu_seconds"] = float(cpu[row["epoch"] - 1])
+    if args.grids and seed == min(args.seeds + args.confirm_seeds):
+        save_grids(averager, noise, args.grids, f"{setting}_seed{seed}_epoch{args.epochs}")
     return averager.rows
 
 
 def summarise(results, epochs_shown, variants, key="fd"):
     """Lines of mean ± sd over seeds per (setting, variant, epoch)."""
     lines = [
-        f"{'setting':<9} {'sampler':<9} {'epoch':>5} {key + ' (mean±sd)':>16} {'classes':>8} {'IS':>6} "
-        f"{'confident':>9} {'seconds':>8}"
+        f"{'setting':<13} {'sampler':<9} {'epoch':>5} {key + ' (mean±sd)':>16} {'classes':>8} {'IS':>6} "
+        f"{'confident':>9} {'seconds':>8} {'cpu_s':>7}"
     ]
     for setting, runs in results.items():
         for variant in variants:
@@ -149,19 +205,20 @@ def summarise(results, epochs_shown, variants, key="fd"):
 
                 spread = statistics.stdev(g[key] for g in got) if len(got) > 1 else 0.0
                 lines.append(
-                    f"{setting:<9} {variant:<9} {epoch:>5} {mean(key):>9.2f} ± {spread:<5.2f} "
+                    f"{setting:<13} {variant:<9} {epoch:>5} {mean(key):>9.2f} ± {spread:<5.2f} "
                     f"{mean('classes_covered'):>8.1f} {mean('inception_score'):>6.2f} "
-                    f"{mean('confident_share'):>9.2f} {statistics.mean(r['seconds'] for r in rows):>8.1f}"
+                    f"{mean('confident_share'):>9.2f} {statistics.mean(r['seconds'] for r in rows):>8.1f} "
+                    f"{statistics.mean(r['cpu_seconds'] for r in rows):>7.1f}"
                 )
     return lines
 
 
 def first_full_coverage(runs, variant):
-    """Mean over seeds of the training seconds to the first measured epoch with 10 of 10 classes."""
+    """Per seed, (epoch, training seconds, CPU seconds) of the first measured epoch with 10 of 10 classes."""
     found = []
     for run in runs:
         hit = next((r for r in run if r[variant]["classes_covered"] >= 10), None)
-        found.append((hit["epoch"], hit["seconds"]) if hit else (None, None))
+        found.append((hit["epoch"], round(hit["seconds"], 1), round(hit["cpu_seconds"], 1)) if hit else None)
     return found
 
 
@@ -188,10 +245,10 @@ def main(argv=None) -> int:
         print(f"  {setting}: done ({time.perf_counter() - started:.0f} s so far)", flush=True)
     print(f"\nSearch (seeds {args.seeds}; FD against the training images' features; lower is better):")
     print("\n".join(summarise(search, epochs_shown, variants)))
-    print("\nTraining seconds to the first measured epoch with 10 of 10 classes (epoch, seconds) per seed:")
+    print("\nFirst measured epoch with 10 of 10 classes per seed (epoch, training s, CPU s):")
     for setting, runs in search.items():
         for variant in ("raw", variants[-1]):
-            print(f"  {setting:<9} {variant:<9} {first_full_coverage(runs, variant)}")
+            print(f"  {setting:<13} {variant:<9} {first_full_coverage(runs, variant)}")
     last = epochs_shown[-1]
     scores = {
         (setting, variant): statistics.mean(
@@ -209,23 +266,36 @@ def main(argv=None) -> int:
         held_out_features = evaluator.classifier.features(test)
         real = evaluator.measure(test[: args.samples])
         real_fd = frechet_distance(held_out_features, evaluator.classifier.features(evaluator.training))
+        # FD is biased upwards by small samples: the fair real level for the generated images' FD against
+        # the held-out features is that of as many *training* images as generated ones.
+        same_size = evaluator.classifier.features(evaluator.training[: args.samples])
+        real_fd_same = frechet_distance(held_out_features, same_size)
         for setting in dict.fromkeys(["today", best[0]]):
             confirm[setting] = [
                 run_one(setting, s, args, evaluator, held_out_features) for s in args.confirm_seeds
             ]
         print(
             f"\nConfirmation on unseen seeds {args.confirm_seeds}, FD against the held-out test digits' "
-            f"features. Held-out real digits: FD (test vs training features) {real_fd:.2f}, "
-            f"IS {real['inception_score']:.2f}, {real['classes_covered']} classes, "
-            f"confident share {real['confident_share']:.2f}."
+            f"features. Held-out real digits: FD (test vs training features) {real_fd:.2f}; "
+            f"{args.samples} training digits vs the test features (the same sample sizes as the generated "
+            f"images') {real_fd_same:.2f}."
         )
         shown = sorted({"raw", best[1]}, key=variants.index)
         print("\n".join(summarise(confirm, epochs_shown, shown, key="fd_held_out")))
+        print(
+            f"\nThe same runs by lesson 06's measures (FD against the training features). The held-out "
+            f"real digits ({args.samples}) score FD {real['fd']:.2f}, IS {real['inception_score']:.2f}, "
+            f"{real['classes_covered']} classes, confident share {real['confident_share']:.2f}; "
+            f"the target is FD at most {1.5 * real['fd']:.2f} (1.5x) and confident share at least 0.85."
+        )
+        print("\n".join(summarise(confirm, epochs_shown, shown)))
         for setting, runs in confirm.items():
             for variant in shown:
-                print(f"  first 10/10: {setting:<9} {variant:<9} {first_full_coverage(runs, variant)}")
+                print(f"  first 10/10: {setting:<13} {variant:<9} {first_full_coverage(runs, variant)}")
         confirm["real"] = {
             "fd_held_out": real_fd,
+            "fd_held_out_same_size": real_fd_same,
+            "fd": float(real["fd"]),
             **{k: float(real[k]) for k in ("inception_score", "classes_covered", "confident_share")},
         }
     Path(args.out).write_text(

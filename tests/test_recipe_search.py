@@ -21,7 +21,7 @@ def test_recipe_search_prints_and_records_every_setting_sampler_and_seed(tmp_pat
     runs = result["search"]["today"]
     assert len(runs) == 2 and [row["epoch"] for row in runs[0]] == [1, 2]
     for row in runs[0]:
-        assert set(row) == {"epoch", "raw", "ema0.9", "seconds"}
+        assert set(row) == {"epoch", "raw", "ema0.9", "seconds", "cpu_seconds"}
         assert set(row["raw"]) == {"fd", "classes_covered", "inception_score", "confident_share"}
-    assert runs[0][1]["seconds"] > runs[0][0]["seconds"] > 0
+    assert runs[0][1]["seconds"] > runs[0][0]["seconds"] > 0 and runs[0][1]["cpu_seconds"] > 0
     assert result["confirm"] == {}  # no confirmation seeds: the held-out split was never read
