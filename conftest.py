@@ -24,8 +24,28 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter hides real failures
 
 
+# The files that cost the most CPU, costliest first (`benchmarks/suite_cost.py` measures them). They are
+# handed out first, so that the two workers of `-n 2 --dist loadfile` share the long files and end together
+# on the short ones. xdist's own order (files with the most tests first, `--no-loadscope-reorder` turns it
+# off) started a one-test file of a minute and more last on one worker while the other stood idle.
+# A file not named here keeps its place after them, notebooks first (each is a whole lesson's run).
+LONGEST_FIRST = ()
+
+
+def run_order(items):
+    """The items regrouped file by file, the costliest files first; each file's own order is kept."""
+    rank = {path: index for index, path in enumerate(LONGEST_FIRST)}
+
+    def key(item):
+        path = item.nodeid.split("::")[0]
+        return (rank.get(path, len(rank)), not path.endswith(".ipynb"))
+
+    return sorted(items, key=key)  # stable: a file's tests (a notebook's cells) stay in order
+
+
 def pytest_collection_modifyitems(items):
-    """Give nbval a reference output for every cell tagged `nbval-check-output`.
+    """Run the costliest files first (see `run_order`), and give nbval a reference output for every cell
+    tagged `nbval-check-output`.
 
     Notebooks are committed without outputs, and nbval compares only cells that carry one. So a
     deterministic cell keeps what it must print in its metadata, `expected_output` (stdout text),
@@ -50,3 +70,4 @@ def pytest_collection_modifyitems(items):
             )
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=expected)]
         cell.execution_count = 1
+    items[:] = run_order(items)
