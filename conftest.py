@@ -42,14 +42,18 @@ LONGEST_FIRST = (  # CPU seconds each took in benchmarks/suite_cost.py on 1 Dece
     "tests/test_checks_lesson05.py",  # 53
     "tests/test_grading_dcgan_class.py",  # 45
     "tests/test_dcgan_training.py",  # 45
+    "tests/test_measures.py",  # 40
     "tests/test_ema.py",  # 38
     "solutions/05_train_dcgan.ipynb",  # 33
+    "tests/test_rollback.py",  # 29
     "notebooks/05_train_dcgan.ipynb",  # 25
+    "tests/test_nbval_outputs.py",  # 24
     "tests/test_colab.py",  # 23
     "notebooks/06_evaluate_and_explore.ipynb",  # 20
     "tests/test_cli_faults.py",  # 18
     "tests/test_dcgan_backends.py",  # 18
     "tests/test_environment.py",  # 16
+    "tests/test_recipe_search.py",  # 16
     "tests/test_epoch_files.py",  # 15
 )
 
