@@ -24,8 +24,54 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter hides real failures
 
 
+# The files that cost the most CPU, costliest first (`benchmarks/suite_cost.py` measures them). They are
+# handed out first, so that the two workers of `-n 2 --dist loadfile` share the long files and end together
+# on the short ones. xdist's own order (files with the most tests first, `--no-loadscope-reorder` turns it
+# off) started a one-test file of a minute and more last on one worker while the other stood idle.
+# A file not named here keeps its place after them, notebooks first (each is a whole lesson's run).
+LONGEST_FIRST = (  # CPU seconds each took in benchmarks/suite_cost.py on 1 December 2026, load average 9
+    "tests/test_nbgrader_autograde.py",  # 97: 16 kernels, nbgrader's and the grader's
+    "tests/test_learner_view.py",  # every learner notebook again, in a learner's fresh kernel
+    "tests/test_fast_training.py",  # 90
+    "tests/test_exercises.py",  # 87
+    "tests/test_grading.py",  # 83
+    "tests/test_grading_hostile.py",  # 67
+    "tests/test_benchmarks.py",  # 64
+    "tests/test_grading_parts.py",  # 60, and kernels' time limits
+    "tests/test_devices.py",  # 57
+    "tests/test_checks_lesson05.py",  # 53
+    "tests/test_grading_dcgan_class.py",  # 45
+    "tests/test_dcgan_training.py",  # 45
+    "tests/test_measures.py",  # 40
+    "tests/test_ema.py",  # 38
+    "solutions/05_train_dcgan.ipynb",  # 33
+    "tests/test_rollback.py",  # 29
+    "notebooks/05_train_dcgan.ipynb",  # 25
+    "tests/test_nbval_outputs.py",  # 24
+    "tests/test_colab.py",  # 23
+    "notebooks/06_evaluate_and_explore.ipynb",  # 20
+    "tests/test_cli_faults.py",  # 18
+    "tests/test_dcgan_backends.py",  # 18
+    "tests/test_environment.py",  # 16
+    "tests/test_recipe_search.py",  # 16
+    "tests/test_epoch_files.py",  # 15
+)
+
+
+def run_order(items):
+    """The items regrouped file by file, the costliest files first; each file's own order is kept."""
+    rank = {path: index for index, path in enumerate(LONGEST_FIRST)}
+
+    def key(item):
+        path = item.nodeid.split("::")[0]
+        return (rank.get(path, len(rank)), not path.endswith(".ipynb"))
+
+    return sorted(items, key=key)  # stable: a file's tests (a notebook's cells) stay in order
+
+
 def pytest_collection_modifyitems(items):
-    """Give nbval a reference output for every cell tagged `nbval-check-output`.
+    """Run the costliest files first (see `run_order`), and give nbval a reference output for every cell
+    tagged `nbval-check-output`.
 
     Notebooks are committed without outputs, and nbval compares only cells that carry one. So a
     deterministic cell keeps what it must print in its metadata, `expected_output` (stdout text),
@@ -50,3 +96,4 @@ def pytest_collection_modifyitems(items):
             )
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=expected)]
         cell.execution_count = 1
+    items[:] = run_order(items)

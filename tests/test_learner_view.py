@@ -190,7 +190,9 @@ def test_learner_notebook_runs_clean_in_a_fresh_kernel(path, tmp_path):
         allow_errors=True,
         resources={"metadata": {"path": str(work)}},
     )
-    client.execute(env=learner_environment(home))
+    # cleanup_kc: shut the kernel down here. nbclient keeps a kernel it did not start alive until the
+    # process exits, so each lesson's kernel (TensorFlow loaded, about 1 GB) outlived its test.
+    client.execute(env=learner_environment(home), cleanup_kc=True)
     noise = noise_in(notebook)
     assert not noise, f"{path.name} shows a learner:\n" + "\n".join(noise)
     # The cells nbval checks print the same for a learner as under the test settings.
