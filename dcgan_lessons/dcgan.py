@@ -58,6 +58,18 @@ class _OptimizerPair:
         del variables
 
 
+def _put_back(trainable, non_trainable, pos, d_train, g_train, d_state, g_state) -> None:
+    """Write a JAX step's new network values into the model's flat variable lists (positions: `pos`)."""
+    for values, where, new in (
+        (trainable, pos["d_train"], d_train),
+        (trainable, pos["g_train"], g_train),
+        (non_trainable, pos["d_state"], d_state),
+        (non_trainable, pos["g_state"], g_state),
+    ):
+        for i, value in zip(where, new, strict=True):
+            values[i] = value
+
+
 def _loss_scale(optimizer, values):
     """`optimizer.scale_loss`'s factor, read statelessly from `values` (the optimizer's variables)."""
     with keras.StatelessScope(state_mapping=list(zip(optimizer.variables, values, strict=True))):
@@ -250,14 +262,7 @@ class DCGAN(keras.Model):
         (grads,) = g_backward(image_grads)
         g_train, g_opt = g_opt_.stateless_apply(g_opt, grads, g_train)
 
-        for values, where, new in (
-            (trainable, pos["d_train"], d_train),
-            (trainable, pos["g_train"], g_train),
-            (non_trainable, pos["d_state"], d_state),
-            (non_trainable, pos["g_state"], g_state),
-        ):
-            for i, value in zip(where, new, strict=True):
-                values[i] = value
+        _put_back(trainable, non_trainable, pos, d_train, g_train, d_state, g_state)
         if self.ema is not None:  # fold the updated G into the average, as `GeneratorAverage.update` does
             current = {}
             for variables, values, where in (

@@ -22,7 +22,7 @@ import keras
 from keras import ops
 
 from .architecture import KERNEL_SIZE, LEAKY_SLOPE, dcgan_init, upsampling_plan
-from .dcgan import DCGAN, _loss_scale
+from .dcgan import DCGAN, _loss_scale, _put_back
 from .gan_step import as_float32
 from .losses import discriminator_loss, generator_loss
 from .stabilisers import (
@@ -316,14 +316,7 @@ class StableGAN(DCGAN):
             (_, (g_loss, g_state)), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(g_train, g_state)
             g_train, g_opt = g_optimizer.stateless_apply(g_opt, grads, g_train)
 
-        for values, where, new in (
-            (trainable, pos["d_train"], d_train),
-            (trainable, pos["g_train"], g_train),
-            (non_trainable, pos["d_state"], d_state),
-            (non_trainable, pos["g_state"], g_state),
-        ):
-            for index, value in zip(where, new, strict=True):
-                values[index] = value
+        _put_back(trainable, non_trainable, pos, d_train, g_train, d_state, g_state)
         with keras.StatelessScope(
             state_mapping=list(zip(self.metrics_variables, metric_vars, strict=True))
         ) as scope:
