@@ -3,11 +3,14 @@
 Usage: python tests/jax_loops.py OUT_DIR
 Writes OUT_DIR/result.json: the histories and final weights' differences of
 - `fit()` against the data-resident loop, 2 epochs each from the same seed;
-- the resident loop interrupted after epoch 1 and resumed, against the uninterrupted resident run.
+- the resident loop interrupted after epoch 1 and resumed, against the uninterrupted resident run;
+- whether TensorFlow was imported by those runs (it must not be: about 4 CPU s in every JAX process), and
+  whether `seed_everything` leaves Python's, NumPy's and Keras's generators as Keras's own call does.
 """
 
 import json
 import os
+import random
 import sys
 from pathlib import Path
 
@@ -16,7 +19,7 @@ os.environ["KERAS_BACKEND"] = "jax"  # before Keras is first imported
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from dcgan_lessons.training import RunConfig, train_dcgan  # noqa: E402
+from dcgan_lessons.training import RunConfig, seed_everything, train_dcgan  # noqa: E402
 
 out = Path(sys.argv[1])
 CONFIG = RunConfig(batch_size=32, limit=128, latent_dim=16, seed=5)
@@ -44,6 +47,18 @@ try:
 except KeyboardInterrupt:
     pass
 resumed = train_dcgan(out / "cut", epochs=2, config=CONFIG, loop="resident", verbose=0)
+tensorflow_loaded = "tensorflow" in sys.modules
+
+
+def draws(seed_with, seed):
+    """What each generator gives after seeding: Python's, NumPy's, and Keras's global seed generator."""
+    seed_with(seed)
+    return [random.random(), float(np.random.rand()), keras.random.normal((3,)).tolist()]
+
+
+seeded = draws(seed_everything, 7)
+assert draws(seed_everything, 8) != seeded  # the draws depend on the seed
+keras_seeded = draws(keras.utils.set_random_seed, 7)  # last: it imports TensorFlow
 (out / "result.json").write_text(
     json.dumps(
         {
@@ -55,6 +70,9 @@ resumed = train_dcgan(out / "cut", epochs=2, config=CONFIG, loop="resident", ver
             "fit_vs_resident": max_difference(fit, resident),
             "resumed_vs_whole": max_difference(resumed, resident),
             "steps_done": int(resident.gan.g_optimizer.iterations.numpy()),
+            "tensorflow_loaded": tensorflow_loaded,
+            "seeded": seeded,
+            "keras_seeded": keras_seeded,
         }
     )
 )

@@ -131,3 +131,6 @@ def test_the_resident_jax_loop_trains_like_fit_and_resumes_exactly(tmp_path):
     for resumed, whole in zip(result["resumed"], result["resident"], strict=True):
         assert resumed == pytest.approx(whole, rel=1e-5)
     assert result["resumed_vs_whole"] < 1e-5
+    # Seeding on JAX leaves TensorFlow unloaded (seed_everything) and every generator as Keras's call does.
+    assert not result["tensorflow_loaded"], "a JAX run imported TensorFlow"
+    assert result["seeded"] == result["keras_seeded"]
