@@ -96,7 +96,10 @@ def test_the_fast_path_reaches_the_plain_paths_quality(tmp_path):
     """Fixed seed, the bundled digits: the taught step in float32 against the fast step in bfloat16.
 
     Tolerance: the two Fréchet distances (PCA features) within a factor 1.5 of each other, both under half
-    the untrained generator's. (Seen on this project's CPU: 134 untrained; 12.2 plain, 11.6 fast, 6 epochs.)
+    the untrained generator's. Seen on this project's CPU (1 December 2026), untrained 134; after epochs
+    1-6, plain 112, 96, 62, 36.5, 25, 12.2 and fast 115, 95, 65, 33.5, 30, 11.6; a fast run whose G does not
+    learn (learning rate 1e-12) stays at 126. Four epochs: the first where both are well under 67, half the
+    untrained distance (the third is not), so the test needs 4 epochs of the two runs, not 6.
     """
     real = load_dataset("digits", split="test").images
     features = PCAFeatures(load_dataset("digits", split="train").images)
@@ -107,8 +110,8 @@ def test_the_fast_path_reaches_the_plain_paths_quality(tmp_path):
     fd_untrained = frechet_distance(
         real_features, features(generate(untrained.generator, fixed_noise(500, plain.latent_dim, 11)))
     )
-    fd_plain = _frechet_after(tmp_path / "plain", plain, 6, train_step, real_features, features)
-    fd_fast = _frechet_after(tmp_path / "fast", fast, 6, None, real_features, features)
+    fd_plain = _frechet_after(tmp_path / "plain", plain, 4, train_step, real_features, features)
+    fd_fast = _frechet_after(tmp_path / "fast", fast, 4, None, real_features, features)
     assert max(fd_plain, fd_fast) < fd_untrained / 2, (fd_untrained, fd_plain, fd_fast)
     assert 1 / 1.5 < fd_fast / fd_plain < 1.5, (fd_plain, fd_fast)
 
