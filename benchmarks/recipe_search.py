@@ -1,6 +1,7 @@
 """Benchmark: a small measured search for the DCGAN recipe on the offline digits (`cpu` profile sizes).
 
     python benchmarks/recipe_search.py [--settings today smooth ...] [--seeds 0 1 2] [--confirm-seeds 3 4 5]
+    python benchmarks/recipe_search.py --seeds --confirm-settings lr4e-4-b32 b32-beta2 --confirm-seeds 3 4 5
 
 Each *setting* is a training recipe (learning rate, batch size, real_target); each is trained with
 `train_dcgan` for `--epochs` epochs (50, the `cpu` profile's) on every seed. During the run a callback
@@ -11,8 +12,13 @@ taken every epoch up to epoch 15 and every 5th after: FD, classes covered, the I
 confident share. "seconds" are training seconds up to that epoch (the averaging and measuring left out);
 "cpu_s" the process's CPU seconds over the same span (all threads): on a machine other jobs share, wall
 seconds grow with their load and CPU seconds much less, so compare settings by CPU seconds or by ratios.
-A setting may also change G's and D's width (`width`: base_filters, 64 in the course), a benchmark-only
-switch: `RunConfig` has no width field, so the search builds the networks with it for that run.
+Third-round switches, benchmark-only too: `augment` (DiffAugment of D's inputs, a step of its own),
+`lr_decay` (both rates fall linearly to 0 over the run), and `--truncation T` (each sampler also measured
+on noise whose components beyond |z| > T are redrawn: it trades diversity for fidelity, so it is shown
+beside the classes covered and is never the search's winner). A setting may also change G's and D's
+width (`width`: base_filters, 64 in the course), a benchmark-only switch: `RunConfig` has no width field,
+so the search builds the networks with it for that run. `--seeds` with no seeds skips the search and
+confirms `--confirm-settings` alone (each confirmation can then run in a process of its own).
 
 Never tuned on the held-out split: the search ranks by the FD against the *training* images' features
 (and the classifier was trained on the training split only). The test split is read only in the
@@ -61,6 +67,9 @@ SETTINGS = {
     "b32-beta2": {"learning_rate": 4e-4, "batch_size": 32, "beta_2": 0.99},
     "b32-z32": {"learning_rate": 4e-4, "batch_size": 32, "latent_dim": 32},
     "b32-wide96": {"learning_rate": 4e-4, "batch_size": 32, "width": 96},
+    # Cheaper steps or more of them: the round-2 curves still fell steeply from epoch 30 to 50.
+    "b16": {"learning_rate": 4e-4, "batch_size": 16},
+    "narrow-b16": {"learning_rate": 4e-4, "batch_size": 16, "width": 32},
     "b32-aug-tc-decay": {
         "learning_rate": 4e-4,
         "batch_size": 32,
@@ -68,14 +77,20 @@ SETTINGS = {
         "lr_decay": True,
     },
 }
-REPORT_EPOCHS = (10, 20, 30, 50)
+REPORT_EPOCHS = (10, 20, 30, 50, 75, 100)
 
 
 def parse(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
     parser.add_argument("--decays", nargs="+", type=float, default=[0.99, 0.995, 0.999])
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2], help="none: no search")
+    parser.add_argument(
+        "--confirm-settings",
+        nargs="+",
+        choices=list(SETTINGS),
+        help="the settings to confirm (default: today's and the search's best)",
+    )
     parser.add_argument("--confirm-seeds", nargs="*", type=int, default=[3, 4, 5])
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--limit", type=int, help="train on the first LIMIT training digits (tests)")
@@ -90,7 +105,10 @@ def parse(argv=None) -> argparse.Namespace:
         default=[],
         help="also measure each sampler on truncated noise (components with |z| > T redrawn), per T",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not args.seeds and not (args.confirm_settings and args.confirm_seeds):
+        parser.error("without --seeds (no search) give --confirm-settings and --confirm-seeds")
+    return args
 
 
 def measured_epochs(epochs: int) -> set[int]:
@@ -370,6 +388,28 @@ def first_full_coverage(runs, variant):
     return found
 
 
+def report_search(search, args, epochs_shown, variants):
+    """Print the search's tables; return (setting, sampler) with the lowest mean FD at the last epoch."""
+    print(f"\nSearch (seeds {args.seeds}; FD against the training images' features; lower is better):")
+    print("\n".join(summarise(search, epochs_shown, variants)))
+    print("\nFirst measured epoch with 10 of 10 classes per seed (epoch, training s, CPU s):")
+    for setting, runs in search.items():
+        for variant in ("raw", f"ema{args.decays[-1]:g}"):
+            print(f"  {setting:<16} {variant:<12} {first_full_coverage(runs, variant)}")
+    last = epochs_shown[-1]
+    scores = {
+        (setting, variant): statistics.mean(
+            next(r for r in run if r["epoch"] == last)[variant]["fd"] for run in runs
+        )
+        for setting, runs in search.items()
+        for variant in variants
+        if "@" not in variant  # truncation trades diversity away: never the winner by FD alone
+    }
+    best = min(scores, key=scores.get)
+    print(f"\nBest by mean FD at epoch {last}: {best[0]} with the {best[1]} sampler ({scores[best]:.2f}).")
+    return best
+
+
 def main(argv=None) -> int:
     args = parse(argv)
     import keras
@@ -388,27 +428,12 @@ def main(argv=None) -> int:
     variants = ["raw", *(f"ema{d:g}" for d in args.decays)]
     variants += [f"{v}@t{t:g}" for v in variants for t in args.truncation]
     started = time.perf_counter()
-    search = {}
-    for setting in args.settings:
+    search, best = {}, None
+    for setting in args.settings if args.seeds else []:
         search[setting] = [run_one(setting, seed, args, evaluator) for seed in args.seeds]
         print(f"  {setting}: done ({time.perf_counter() - started:.0f} s so far)", flush=True)
-    print(f"\nSearch (seeds {args.seeds}; FD against the training images' features; lower is better):")
-    print("\n".join(summarise(search, epochs_shown, variants)))
-    print("\nFirst measured epoch with 10 of 10 classes per seed (epoch, training s, CPU s):")
-    for setting, runs in search.items():
-        for variant in ("raw", f"ema{args.decays[-1]:g}"):
-            print(f"  {setting:<16} {variant:<12} {first_full_coverage(runs, variant)}")
-    last = epochs_shown[-1]
-    scores = {
-        (setting, variant): statistics.mean(
-            next(r for r in run if r["epoch"] == last)[variant]["fd"] for run in runs
-        )
-        for setting, runs in search.items()
-        for variant in variants
-        if "@" not in variant  # truncation trades diversity away: never the winner by FD alone
-    }
-    best = min(scores, key=scores.get)
-    print(f"\nBest by mean FD at epoch {last}: {best[0]} with the {best[1]} sampler ({scores[best]:.2f}).")
+    if search:
+        best = report_search(search, args, epochs_shown, variants)
 
     confirm = {}
     if args.confirm_seeds:
@@ -420,7 +445,7 @@ def main(argv=None) -> int:
         # the held-out features is that of as many *training* images as generated ones.
         same_size = evaluator.classifier.features(evaluator.training[: args.samples])
         real_fd_same = frechet_distance(held_out_features, same_size)
-        for setting in dict.fromkeys(["today", best[0]]):
+        for setting in args.confirm_settings or dict.fromkeys(["today", best[0]]):
             confirm[setting] = [
                 run_one(setting, s, args, evaluator, held_out_features) for s in args.confirm_seeds
             ]
@@ -430,7 +455,8 @@ def main(argv=None) -> int:
             f"{args.samples} training digits vs the test features (the same sample sizes as the generated "
             f"images') {real_fd_same:.2f}."
         )
-        shown = sorted({"raw", best[1]}, key=variants.index)
+        plain = [v for v in variants if "@" not in v]
+        shown = sorted({"raw", best[1]}, key=variants.index) if best and not args.confirm_settings else plain
         print("\n".join(summarise(confirm, epochs_shown, shown, key="fd_held_out")))
         print(
             f"\nThe same runs by lesson 06's measures (FD against the training features). The held-out "
@@ -449,7 +475,7 @@ def main(argv=None) -> int:
             **{k: float(real[k]) for k in ("inception_score", "classes_covered", "confident_share")},
         }
     Path(args.out).write_text(
-        json.dumps({"search": search, "confirm": confirm, "best": list(best)}, indent=1)
+        json.dumps({"search": search, "confirm": confirm, "best": list(best or [])}, indent=1)
     )
     print(
         f"\nload average after {os.getloadavg()}; {time.perf_counter() - started:.0f} s in all; "
