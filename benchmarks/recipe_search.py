@@ -77,7 +77,7 @@ SETTINGS = {
         "lr_decay": True,
     },
 }
-REPORT_EPOCHS = (10, 20, 30, 50, 75, 100)
+REPORT_EPOCHS = (10, 20, 30, 50, 75, 100, 150)
 
 
 def parse(argv=None) -> argparse.Namespace:
