@@ -66,16 +66,9 @@ SETTINGS = {
     "b32-ttur-g": {"learning_rate": 8e-4, "d_learning_rate": 2e-4, "batch_size": 32},
     "b32-beta2": {"learning_rate": 4e-4, "batch_size": 32, "beta_2": 0.99},
     "b32-z32": {"learning_rate": 4e-4, "batch_size": 32, "latent_dim": 32},
-    "b32-wide96": {"learning_rate": 4e-4, "batch_size": 32, "width": 96},
     # Cheaper steps or more of them: the round-2 curves still fell steeply from epoch 30 to 50.
     "b16": {"learning_rate": 4e-4, "batch_size": 16},
     "narrow-b16": {"learning_rate": 4e-4, "batch_size": 16, "width": 32},
-    "b32-aug-tc-decay": {
-        "learning_rate": 4e-4,
-        "batch_size": 32,
-        "augment": "translation,cutout",
-        "lr_decay": True,
-    },
 }
 REPORT_EPOCHS = (10, 20, 30, 50, 75, 100, 150)
 
