@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .environment import set_seed
 from .validation import check_images, require_int
 
 CACHE_ENV_VAR = "DCGAN_LESSONS_CACHE"
@@ -150,7 +151,7 @@ def load_or_train_classifier(
     test = load_dataset(dataset, split="test", image_size=image_size)
     path = cache_path(dataset, train.images.shape[1:], epochs, seed, limit, cache_dir)
 
-    keras.utils.set_random_seed(seed)
+    set_seed(seed)
     model = build_classifier(train.images.shape[1:], len(train.class_names))
     if path.exists():
         with np.load(path, allow_pickle=False) as saved:

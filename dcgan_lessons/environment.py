@@ -191,7 +191,13 @@ def _cuda_probe_in_words() -> str | None:
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python's `random`, NumPy's global generator and the Keras backend, so a run can be repeated."""
+    """Seed Python's `random`, NumPy's global generator and the Keras backend, so a run can be repeated.
+
+    `keras.utils.set_random_seed` also seeds TensorFlow's generator whenever TensorFlow is installed, and so
+    imports it: about 4 CPU s in a JAX process, for a generator nothing there reads. On JAX with TensorFlow
+    not loaded, this takes Keras's other step only (its global seed); elsewhere, or once TensorFlow is
+    loaded, it is Keras's own call, so TensorFlow runs are seeded exactly as Keras seeds them.
+    """
     seed = require_int(seed, "seed", minimum=0)
     random.seed(seed)
     import numpy as np
@@ -199,4 +205,15 @@ def set_seed(seed: int) -> None:
     np.random.seed(seed % 2**32)
     import keras
 
-    keras.utils.set_random_seed(seed)
+    if keras.backend.backend() != "jax" or "tensorflow" in sys.modules:
+        keras.utils.set_random_seed(seed)
+        return
+    try:
+        from keras.src.backend.common import global_state
+        from keras.src.random.seed_generator import GLOBAL_SEED_GENERATOR
+        from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
+    except ImportError:  # another Keras's layout: its own call, TensorFlow import and all
+        keras.utils.set_random_seed(seed)
+        return
+    global_state.set_global_attribute(GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(GLOBAL_SEED_GENERATOR, None)  # remade from the seed when next used

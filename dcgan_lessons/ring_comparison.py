@@ -12,6 +12,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from .environment import set_seed
 from .mode_coverage import mode_coverage_report
 from .stable_gan import StableGAN, build_toy_networks
 from .toy import ring_centers
@@ -28,7 +29,7 @@ def _ring_gan(method: str, seed: int, setting: str, gan=None):
     run's time).
     """
     loss, spectral = METHODS[method]
-    keras.utils.set_random_seed(seed)
+    set_seed(seed)
     generator, discriminator = build_toy_networks(spectral_norm=spectral)
     if gan is None:
         n_critic = 5 if (loss == "wgan-gp" and setting == "default") else 1

@@ -372,9 +372,10 @@ def make_stable_gan(config, image_shape, steps_per_execution: int = 1, networks=
     Optimisers: Adam with the config's rates and betas (the CLI fills in the loss's paper values).
     """
     from .architecture import build_generator
-    from .training import dtype_policy, seed_everything
+    from .environment import set_seed
+    from .training import dtype_policy
 
-    seed_everything(config.seed)
+    set_seed(config.seed)
     with dtype_policy(config.precision):
         if networks is None:
             generator = build_generator(config.latent_dim, image_shape)

@@ -20,8 +20,6 @@ keeps the last finite epoch, the one a resume or a roll-back starts from.
 from __future__ import annotations
 
 import json
-import random
-import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -38,6 +36,7 @@ from .data import load_dataset
 from .dcgan import DCGAN
 from .devices import Placement, resolve_devices
 from .ema import require_decay
+from .environment import set_seed
 from .plots import image_grid
 from .run_folder import (
     CHECKPOINT,
@@ -393,30 +392,6 @@ def dtype_policy(name: str):
         keras.config.set_dtype_policy(previous)
 
 
-def seed_everything(seed: int) -> None:
-    """`keras.utils.set_random_seed(seed)`, without importing TensorFlow into a JAX process.
-
-    Keras seeds TensorFlow's generator whenever TensorFlow is installed, and so imports it: about 4 CPU s
-    in every JAX process, for a generator nothing there reads. On JAX with TensorFlow not loaded, this
-    takes Keras's other steps only (Python's and NumPy's generators, Keras's global seed); elsewhere, or
-    once TensorFlow is loaded, it is Keras's own call, so TensorFlow runs are seeded exactly as before.
-    """
-    if keras.backend.backend() != "jax" or "tensorflow" in sys.modules:
-        keras.utils.set_random_seed(seed)
-        return
-    try:
-        from keras.src.backend.common import global_state
-        from keras.src.random.seed_generator import GLOBAL_SEED_GENERATOR
-        from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
-    except ImportError:  # another Keras's layout: its own call, TensorFlow import and all
-        keras.utils.set_random_seed(seed)
-        return
-    global_state.set_global_attribute(GLOBAL_RANDOM_SEED, seed)
-    global_state.set_global_attribute(GLOBAL_SEED_GENERATOR, None)  # remade from the seed when next used
-    random.seed(seed)
-    np.random.seed(seed)
-
-
 def make_gan(
     config: RunConfig,
     image_shape,
@@ -438,7 +413,7 @@ def make_gan(
         from .stable_gan import make_stable_gan  # lesson 07: WGAN-GP, hinge, spectral norm
 
         return make_stable_gan(config, image_shape, steps_per_execution, networks)
-    seed_everything(config.seed)
+    set_seed(config.seed)
     with dtype_policy(config.precision):
         if networks is None:
             generator, discriminator = (

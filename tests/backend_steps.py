@@ -18,10 +18,10 @@ import numpy as np  # noqa: E402
 
 from dcgan_lessons.architecture import build_discriminator, build_generator  # noqa: E402
 from dcgan_lessons.dcgan import DCGAN  # noqa: E402
-from dcgan_lessons.training import seed_everything  # noqa: E402
+from dcgan_lessons.environment import set_seed  # noqa: E402
 
 assert keras.backend.backend() == backend, keras.backend.backend()
-seed_everything(0)  # Keras's own call, without importing TensorFlow on JAX
+set_seed(0)  # Keras's own call, without importing TensorFlow on JAX
 generator, discriminator = (
     build_generator(16, (16, 16, 1), base_filters=16),
     build_discriminator((16, 16, 1), 16),

@@ -18,13 +18,13 @@ import keras
 import numpy as np
 
 from dcgan_lessons.dcgan import DCGAN
-from dcgan_lessons.training import seed_everything
+from dcgan_lessons.environment import set_seed
 
 DECAY, STEPS = 0.8, 5
 
 
 def tiny_gan():
-    seed_everything(3)  # Keras's own call, without importing TensorFlow on JAX
+    set_seed(3)  # Keras's own call, without importing TensorFlow on JAX
     noise = keras.Input((4,))
     x = keras.layers.Dense(8)(noise)
     x = keras.layers.BatchNormalization()(x)

@@ -5,7 +5,7 @@ Writes OUT_DIR/result.json: the histories and final weights' differences of
 - `fit()` against the data-resident loop, 2 epochs each from the same seed;
 - the resident loop interrupted after epoch 1 and resumed, against the uninterrupted resident run;
 - whether TensorFlow was imported by those runs (it must not be: about 4 CPU s in every JAX process), and
-  whether `seed_everything` leaves Python's, NumPy's and Keras's generators as Keras's own call does.
+  whether `set_seed` leaves Python's, NumPy's and Keras's generators as Keras's own call does.
 """
 
 import json
@@ -19,7 +19,8 @@ os.environ["KERAS_BACKEND"] = "jax"  # before Keras is first imported
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from dcgan_lessons.training import RunConfig, seed_everything, train_dcgan  # noqa: E402
+from dcgan_lessons.environment import set_seed  # noqa: E402
+from dcgan_lessons.training import RunConfig, train_dcgan  # noqa: E402
 
 out = Path(sys.argv[1])
 CONFIG = RunConfig(batch_size=32, limit=128, latent_dim=16, seed=5)
@@ -56,8 +57,8 @@ def draws(seed_with, seed):
     return [random.random(), float(np.random.rand()), keras.random.normal((3,)).tolist()]
 
 
-seeded = draws(seed_everything, 7)
-assert draws(seed_everything, 8) != seeded  # the draws depend on the seed
+seeded = draws(set_seed, 7)
+assert draws(set_seed, 8) != seeded  # the draws depend on the seed
 keras_seeded = draws(keras.utils.set_random_seed, 7)  # last: it imports TensorFlow
 (out / "result.json").write_text(
     json.dumps(

@@ -16,10 +16,10 @@ os.environ["KERAS_BACKEND"] = backend
 import numpy as np  # noqa: E402
 
 from dcgan_lessons.architecture import build_generator  # noqa: E402
+from dcgan_lessons.environment import set_seed  # noqa: E402
 from dcgan_lessons.stable_gan import StableGAN, build_critic, make_optimizers  # noqa: E402
-from dcgan_lessons.training import seed_everything  # noqa: E402
 
-seed_everything(0)  # Keras's own call, without importing TensorFlow on JAX
+set_seed(0)  # Keras's own call, without importing TensorFlow on JAX
 g, d = build_generator(16, (16, 16, 1), base_filters=16), build_critic((16, 16, 1), 16, spectral_norm=sn)
 if not weights_path.exists():
     np.savez(weights_path, *(g.get_weights() + d.get_weights()))
