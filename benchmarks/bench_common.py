@@ -45,7 +45,7 @@ def fake_images(count: int, image_shape, seed: int = 0):
 
 def keras_networks(model: ModelSize, latent_dim: int = 100):
     """() -> (generator, discriminator) in Keras for `model` (built under the current dtype policy)."""
-    from dcgan_lessons.architecture import (
+    from dcgan_lessons.dcgan.architecture import (
         build_discriminator,
         build_generator,
         tutorial_discriminator,

@@ -17,7 +17,7 @@ class CourseRunner:
         label=None,
         unroll=None,
     ):
-        from dcgan_lessons.training import RunConfig, make_gan
+        from dcgan_lessons.dcgan.training import RunConfig, make_gan
 
         self.images = fake_images(steps * model.batch_size, model.image_shape)
         self.config = RunConfig(batch_size=model.batch_size, precision=precision)
@@ -34,10 +34,10 @@ class CourseRunner:
         self.name = label or f"course trainer ({', '.join(extras)})"
 
     def _epoch(self):
-        from dcgan_lessons.training import fit_epochs
+        from dcgan_lessons.dcgan.training import fit_epochs
 
         if self.unroll is not None:  # the resident loop with another unroll than its default
-            from dcgan_lessons.resident import fit_resident
+            from dcgan_lessons.dcgan.resident import fit_resident
 
             batch, seed = self.config.batch_size, self.config.seed
             fit_resident(

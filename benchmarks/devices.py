@@ -44,9 +44,9 @@ def child(count: int, most: int, args) -> dict:
             tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * most)
     import numpy as np
 
-    from dcgan_lessons.data import load_dataset
-    from dcgan_lessons.devices import available_devices
-    from dcgan_lessons.training import RunConfig, train_dcgan
+    from dcgan_lessons.course.data import load_dataset
+    from dcgan_lessons.dcgan.devices import available_devices
+    from dcgan_lessons.dcgan.training import RunConfig, train_dcgan
 
     digits = load_dataset("digits", split="train", image_size=28).images
     images = np.concatenate([digits] * -(-args.images // len(digits)))[: args.images]

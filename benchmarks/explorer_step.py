@@ -24,7 +24,7 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
-from dcgan_lessons.gan_explorer import GANExplorer  # noqa: E402
+from dcgan_lessons.widgets.gan_explorer import GANExplorer  # noqa: E402
 
 
 def _summary(name: str, seconds: list[float]) -> str:

@@ -13,7 +13,7 @@ the epochs: before the first (building, compiling the model), between epochs (co
 the grid's images; the files themselves are written on a background thread) and after the last (the
 last files, the GIF).
 
-On JAX a second run loads its compilations from the persistent cache (dcgan_lessons/compile_cache.py):
+On JAX a second run loads its compilations from the persistent cache (dcgan_lessons/course/compile_cache.py):
 `DCGAN_LESSONS_JAX_CACHE=off` times a cold start, `DCGAN_LESSONS_JAX_CACHE=/some/folder` a chosen cache.
 """
 
@@ -35,7 +35,7 @@ def mnist_sized(count: int):
     """(images in [-1, 1], where they came from): MNIST from the cache, else the digits repeated."""
     import numpy as np
 
-    from dcgan_lessons.data import _keras_cache_folder, load_dataset
+    from dcgan_lessons.course.data import _keras_cache_folder, load_dataset
 
     if (Path(_keras_cache_folder()) / "mnist.npz").exists():  # never start a download from a benchmark
         data, source = load_dataset("mnist", split="train"), "MNIST (from the Keras cache)"
@@ -60,7 +60,7 @@ def main(argv=None) -> int:
 
     import keras
 
-    from dcgan_lessons.training import RunConfig, train_dcgan
+    from dcgan_lessons.dcgan.training import RunConfig, train_dcgan
 
     class Clock(keras.callbacks.Callback):
         """When training began and ended (train_dcgan runs it after its own callbacks)."""

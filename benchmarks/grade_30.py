@@ -20,8 +20,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dcgan_lessons.grading import grade  # noqa: E402
-from dcgan_lessons.kernel_run import Limits  # noqa: E402
+from dcgan_lessons.grading.grader import grade  # noqa: E402
+from dcgan_lessons.grading.kernel_run import Limits  # noqa: E402
 
 PARTLY = (
     "# EXERCISE 00.scale_images\ndef scale_images(images):\n    return images.astype('float32') / 128.0 - 1.0"

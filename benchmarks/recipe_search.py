@@ -6,7 +6,7 @@
 Each *setting* is a training recipe (learning rate, batch size, real_target); each is trained with
 `train_dcgan` for `--epochs` epochs (50, the `cpu` profile's) on every seed. During the run a callback
 keeps moving averages of the generator's weights for several decays (`--decays`, the formula of
-`dcgan_lessons/ema.py`; the raw generator trains exactly as without them), so one run measures the raw
+`dcgan_lessons/dcgan/ema.py`; the raw generator trains exactly as without them), so one run measures the raw
 generator and each average. Lesson 06's measures (360 generated images, the course's classifier) are
 taken every epoch up to epoch 15 and every 5th after: FD, classes covered, the IS analogue and the
 confident share. "seconds" are training seconds up to that epoch (the averaging and measuring left out);
@@ -204,8 +204,8 @@ def augment_step(policy, seed):
     import keras
     import tensorflow as tf
 
-    from dcgan_lessons.gan_step import as_float32, gan_discriminator_loss
-    from dcgan_lessons.losses import generator_loss
+    from dcgan_lessons.dcgan.gan_step import as_float32, gan_discriminator_loss
+    from dcgan_lessons.losses.minimax import generator_loss
 
     seeds = keras.random.SeedGenerator(seed + 7_919)
 
@@ -266,7 +266,7 @@ def truncated(noise, threshold, seed):
 @contextmanager
 def width(base_filters):
     """Build the course's G and D with `base_filters` inside the block (None: unchanged)."""
-    from dcgan_lessons import training
+    from dcgan_lessons.dcgan.model import training
 
     saved = training.build_generator, training.build_discriminator
     if base_filters is not None:
@@ -282,8 +282,8 @@ def save_grids(averager, noise, folder, name):
     """PNG grids (36 images) of the raw generator and each average at the run's last epoch."""
     import matplotlib.pyplot as plt
 
-    from dcgan_lessons.plots import image_grid
-    from dcgan_lessons.training import generate
+    from dcgan_lessons.course.images import image_grid
+    from dcgan_lessons.dcgan.training import generate
 
     Path(folder).mkdir(parents=True, exist_ok=True)
     for variant, weights in averager.last.items():
@@ -295,8 +295,8 @@ def save_grids(averager, noise, folder, name):
 def run_one(setting, seed, args, evaluator, held_out_features=None):
     import numpy as np
 
-    from dcgan_lessons.quality import frechet_distance
-    from dcgan_lessons.training import RunConfig, fixed_noise, generate, train_dcgan
+    from dcgan_lessons.dcgan.training import RunConfig, fixed_noise, generate, train_dcgan
+    from dcgan_lessons.evaluate.quality import frechet_distance
 
     fields = dict(SETTINGS[setting])
     base_filters = fields.pop("width", None)
@@ -407,9 +407,9 @@ def main(argv=None) -> int:
     args = parse(argv)
     import keras
 
-    from dcgan_lessons.data import load_dataset
-    from dcgan_lessons.measures import make_evaluator
-    from dcgan_lessons.quality import frechet_distance
+    from dcgan_lessons.course.data import load_dataset
+    from dcgan_lessons.evaluate.measures import make_evaluator
+    from dcgan_lessons.evaluate.quality import frechet_distance
 
     print(
         f"recipe search on the digits: Keras {keras.__version__} ({keras.backend.backend()}), "

@@ -8,7 +8,7 @@ Usage: python benchmarks/ring_stabilisers.py [ROUNDS]   (default 2000, lesson 01
 import sys
 import time
 
-from dcgan_lessons.ring_comparison import compare_on_ring
+from dcgan_lessons.toy.ring_comparison import compare_on_ring
 
 rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 start = time.perf_counter()

@@ -127,8 +127,8 @@ def step_plan(model, precision: str, steps: int, batch_size: int | None = None) 
     """(optimised HLO text of the resident chunk, the DCGAN), for `steps` steps in a rolled scan."""
     import jax
 
-    from dcgan_lessons.resident import _compiled_chunk, _model_state
-    from dcgan_lessons.training import RunConfig, epoch_order, make_gan
+    from dcgan_lessons.dcgan.resident import _compiled_chunk, _model_state
+    from dcgan_lessons.dcgan.training import RunConfig, epoch_order, make_gan
 
     batch = batch_size or model.batch_size
     config = RunConfig(batch_size=batch, precision=precision)

@@ -69,8 +69,8 @@ def main(argv=None) -> int:
 
     if keras.backend.backend() != "jax":
         parser.error(f"needs KERAS_BACKEND=jax; Keras runs {keras.backend.backend()}")
-    from dcgan_lessons.resident import CHUNK, fit_resident
-    from dcgan_lessons.training import RunConfig, make_gan
+    from dcgan_lessons.dcgan.resident import CHUNK, fit_resident
+    from dcgan_lessons.dcgan.training import RunConfig, make_gan
 
     print("\n".join(describe_machine()))
     model = MODELS["28"]

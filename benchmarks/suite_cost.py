@@ -40,7 +40,10 @@ def run_one(path, env, lock, results):
     start = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-n", "0", "-q", "-p", "no:randomly", path],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     out = []
     reader = threading.Thread(target=lambda: out.append(proc.stdout.read()))
@@ -65,8 +68,11 @@ def main():
     files = args.files or all_files()
 
     env = dict(os.environ)
-    for name, prefix in (("DCGAN_LESSONS_RUNS", "runs"), ("DCGAN_LESSONS_CACHE", "cache"),
-                         ("DCGAN_LESSONS_JAX_CACHE", "jax-cache")):
+    for name, prefix in (
+        ("DCGAN_LESSONS_RUNS", "runs"),
+        ("DCGAN_LESSONS_CACHE", "cache"),
+        ("DCGAN_LESSONS_JAX_CACHE", "jax-cache"),
+    ):
         env.setdefault(name, tempfile.mkdtemp(prefix=f"dcgan-lessons-suite-cost-{prefix}-"))
 
     results, lock = [], threading.Lock()
@@ -82,8 +88,10 @@ def main():
     for cpu, file_wall, rc, path, _ in sorted(results, reverse=True):
         print(f"{cpu:7.1f}  {file_wall:7.1f}  {rc:2d}  {path}")
     total = sum(r[0] for r in results)
-    print(f"\n{len(results)} files, {total:.0f} CPU seconds in all ({total / 60:.1f} min); over two cores at "
-          f"least {total / 120:.1f} min. Measured in {wall / 60:.1f} min with {args.jobs} at once.")
+    print(
+        f"\n{len(results)} files, {total:.0f} CPU seconds in all ({total / 60:.1f} min); over two cores at "
+        f"least {total / 120:.1f} min. Measured in {wall / 60:.1f} min with {args.jobs} at once."
+    )
     failed = [r[3] for r in results if r[2] != 0]
     if failed:
         print("failed:", *failed)

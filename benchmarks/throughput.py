@@ -24,7 +24,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bench_common import MODELS, describe_machine, measure, print_table  # noqa: E402
 
-from dcgan_lessons.environment import accelerators  # noqa: E402
+from dcgan_lessons.course.environment import accelerators  # noqa: E402
 
 BASELINES = ("TF tutorial step", "PyTorch eager (float32)")
 

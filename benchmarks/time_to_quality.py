@@ -50,7 +50,7 @@ def describe_machine() -> str:
     import keras
     import numpy as np
 
-    from dcgan_lessons.environment import accelerators
+    from dcgan_lessons.course.environment import accelerators
 
     device = ", ".join(accelerators()) or f"CPU only ({os.cpu_count()} logical cores, {platform.processor()})"
     versions = f"Python {platform.python_version()}, Keras {keras.__version__} ({keras.backend.backend()})"
@@ -65,8 +65,8 @@ def main(argv=None) -> dict:
     args = parse(argv)
     import keras
 
-    from dcgan_lessons.measures import make_evaluator
-    from dcgan_lessons.training import RunConfig, train_dcgan
+    from dcgan_lessons.dcgan.training import RunConfig, train_dcgan
+    from dcgan_lessons.evaluate.measures import make_evaluator
 
     class StopBelow(keras.callbacks.Callback):
         """Ends training after the first epoch whose FD (added to the logs by the measures) is low enough."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from .environment import environment_report
+    from .course.environment import environment_report
 
     report = environment_report()
     print(report)
@@ -25,8 +25,8 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import BuildError, build
-    from .colab import AddressError, CourseAddress, write_address
+    from .authoring.build import BuildError, build
+    from .authoring.colab import AddressError, CourseAddress, write_address
 
     try:
         address = CourseAddress.parse(args.repo) if args.repo is not None else None
@@ -65,7 +65,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _wheel(args: argparse.Namespace) -> int:
-    from .colab import build_wheel
+    from .authoring.colab import build_wheel
 
     try:
         wheel = build_wheel(args.out)
@@ -109,18 +109,18 @@ def _train(args: argparse.Namespace) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    from .profiles import get_profile
+    from .course.profiles import get_profile
 
     try:
         profile = get_profile(args.profile)
     except ValueError as error:
         return refuse(str(error))
 
-    from .checkpoint import CheckpointError
-    from .data import DATASETS, DatasetUnavailableError
-    from .environment import fast_precision
-    from .run_folder import RunFolderError
-    from .training import RunConfig, TrainingDiverged, train_dcgan
+    from .course.data import DATASETS, DatasetUnavailableError
+    from .course.environment import fast_precision
+    from .dcgan.training import RunConfig, TrainingDiverged, train_dcgan
+    from .runs.checkpoint import CheckpointError
+    from .runs.run_folder import RunFolderError
 
     dataset = args.dataset or ("mnist" if profile.name == "gpu" else "digits")
     if dataset not in DATASETS:
@@ -135,7 +135,7 @@ def _train(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 0:
             return refuse(f"--{name.replace('_', '-')} must be 0 or more, got {value}.")
-    from .stabilisers import optimizer_defaults
+    from .losses.stabilisers import optimizer_defaults
 
     paper = optimizer_defaults(args.loss)  # lesson 07: each loss's paper settings, unless given
     g_rate = paper.g_learning_rate if args.learning_rate is None else args.learning_rate
@@ -169,7 +169,7 @@ def _train(args: argparse.Namespace) -> int:
     try:
         evaluator = None
         if args.measures:  # lesson 06's measures in every epoch's log line, history.json and losses.csv
-            from .measures import make_evaluator
+            from .evaluate.measures import make_evaluator
 
             evaluator = make_evaluator(dataset, held_out=args.measure_samples, cache_dir=args.cache_dir)
         run = train_dcgan(
@@ -218,7 +218,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _diagnose(args: argparse.Namespace) -> int:
-    from .diagnose import report
+    from .runs.diagnose import report
 
     try:
         print(report(args.run_dir))
@@ -232,7 +232,7 @@ def _grade_arguments_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with `grade`'s options, in one line, or None."""
     import math
 
-    from .profiles import PROFILES
+    from .course.profiles import PROFILES
 
     for name in ("timeout", "case_timeout", "max_output_mb"):
         value = getattr(args, name)
@@ -254,8 +254,8 @@ def _grade_arguments_problem(args: argparse.Namespace) -> str | None:
 
 def _grade(args: argparse.Namespace) -> int:
     try:
-        from .grading import grade, print_progress
-        from .kernel_run import Limits
+        from .grading.grader import grade, print_progress
+        from .grading.kernel_run import Limits
     except ImportError as error:
         print(
             f"grade needs nbclient and ipykernel ({error}): pip install -r requirements.txt", file=sys.stderr
@@ -292,7 +292,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _nbgrader_source(args: argparse.Namespace) -> int:
-    from .nbgrader_export import export_nbgrader
+    from .grading.nbgrader_export import export_nbgrader
 
     try:
         written = export_nbgrader(args.solutions, args.out)

@@ -16,9 +16,9 @@ os.environ["KERAS_BACKEND"] = backend  # before Keras is first imported
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from dcgan_lessons.architecture import build_discriminator, build_generator  # noqa: E402
-from dcgan_lessons.dcgan import DCGAN  # noqa: E402
-from dcgan_lessons.environment import set_seed  # noqa: E402
+from dcgan_lessons.course.environment import set_seed  # noqa: E402
+from dcgan_lessons.dcgan.architecture import build_discriminator, build_generator  # noqa: E402
+from dcgan_lessons.dcgan.model import DCGAN  # noqa: E402
 
 assert keras.backend.backend() == backend, keras.backend.backend()
 set_seed(0)  # Keras's own call, without importing TensorFlow on JAX

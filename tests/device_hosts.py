@@ -24,7 +24,7 @@ import keras  # noqa: E402
 
 keras.distribution.initialize(f"localhost:{port}", processes, index)
 
-from dcgan_lessons.training import RunConfig, train_dcgan  # noqa: E402
+from dcgan_lessons.dcgan.training import RunConfig, train_dcgan  # noqa: E402
 
 CONFIG = RunConfig(batch_size=16, limit=24, latent_dim=16, image_size=16, seed=3)
 run = train_dcgan(out / f"p{index}", epochs=3, config=CONFIG, devices="all", verbose=0)

@@ -30,10 +30,10 @@ else:
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from dcgan_lessons.checkpoint import _stateful_variables  # noqa: E402
 from dcgan_lessons.cli import main  # noqa: E402
-from dcgan_lessons.devices import available_devices, resolve_devices  # noqa: E402
-from dcgan_lessons.training import RunConfig, train_dcgan  # noqa: E402
+from dcgan_lessons.dcgan.devices import available_devices, resolve_devices  # noqa: E402
+from dcgan_lessons.dcgan.training import RunConfig, train_dcgan  # noqa: E402
+from dcgan_lessons.runs.checkpoint import _stateful_variables  # noqa: E402
 
 # 24 images, batch 16: one step an epoch, each on another 16 of them, so the data order counts too.
 CONFIG = RunConfig(batch_size=16, limit=24, latent_dim=16, image_size=16, seed=3)

@@ -17,8 +17,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from dcgan_lessons.dcgan import DCGAN
-from dcgan_lessons.environment import set_seed
+from dcgan_lessons.course.environment import set_seed
+from dcgan_lessons.dcgan.model import DCGAN
 
 DECAY, STEPS = 0.8, 5
 
@@ -70,7 +70,7 @@ def closed_form_check():
 
 
 def loops_check(out: Path) -> dict:
-    from dcgan_lessons.training import RunConfig, train_dcgan
+    from dcgan_lessons.dcgan.training import RunConfig, train_dcgan
 
     config = RunConfig(batch_size=32, limit=128, latent_dim=8, seed=5, image_size=16, ema=0.9)
 

@@ -19,8 +19,8 @@ os.environ["KERAS_BACKEND"] = "jax"  # before Keras is first imported
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from dcgan_lessons.environment import set_seed  # noqa: E402
-from dcgan_lessons.training import RunConfig, train_dcgan  # noqa: E402
+from dcgan_lessons.course.environment import set_seed  # noqa: E402
+from dcgan_lessons.dcgan.training import RunConfig, train_dcgan  # noqa: E402
 
 out = Path(sys.argv[1])
 CONFIG = RunConfig(batch_size=32, limit=128, latent_dim=16, seed=5)

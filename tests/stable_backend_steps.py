@@ -15,9 +15,9 @@ sn = sys.argv[5] == "1"
 os.environ["KERAS_BACKEND"] = backend
 import numpy as np  # noqa: E402
 
-from dcgan_lessons.architecture import build_generator  # noqa: E402
-from dcgan_lessons.environment import set_seed  # noqa: E402
-from dcgan_lessons.stable_gan import StableGAN, build_critic, make_optimizers  # noqa: E402
+from dcgan_lessons.course.environment import set_seed  # noqa: E402
+from dcgan_lessons.dcgan.architecture import build_generator  # noqa: E402
+from dcgan_lessons.dcgan.stable_gan import StableGAN, build_critic, make_optimizers  # noqa: E402
 
 set_seed(0)  # Keras's own call, without importing TensorFlow on JAX
 g, d = build_generator(16, (16, 16, 1), base_filters=16), build_critic((16, 16, 1), 16, spectral_norm=sn)

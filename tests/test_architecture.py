@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from dcgan_lessons.architecture import (
+from dcgan_lessons.dcgan.architecture import (
     architecture_summary,
     build_discriminator,
     build_generator,

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from dcgan_lessons.build import BuildError, build, learner_source
+from dcgan_lessons.authoring.build import BuildError, build, learner_source
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from dcgan_lessons import cli
-from dcgan_lessons.build import BEGIN, END, BuildError, learner_source
+from dcgan_lessons.authoring.build import BEGIN, END, BuildError, learner_source
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from dcgan_lessons import checkerboard_strength, conv_transpose_explorer, draw_transpose_connections  # noqa: E402
-from dcgan_lessons.conv_numpy import conv2d_transpose  # noqa: E402
+from dcgan_lessons.conv.numpy_reference import conv2d_transpose  # noqa: E402
 
 
 def _transposed_noise(kernel_size, samples=64):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from dcgan_lessons import check, get_exercise, run_check, scale_images
-from dcgan_lessons.checking import compare_values
-from dcgan_lessons.score import public_score
+from dcgan_lessons.course.checking import compare_values
+from dcgan_lessons.grading.score import public_score
 
 
 def test_compare_values_matches_within_tolerance():
@@ -118,7 +118,7 @@ def test_unknown_exercise_id_suggests_the_nearest():
 
 
 def test_fresh_arguments_are_made_anew_for_every_call_and_observe_sees_them():
-    from dcgan_lessons.checking import Case, Exercise, Fresh
+    from dcgan_lessons.course.checking import Case, Exercise, Fresh
 
     made = []
 
@@ -177,7 +177,7 @@ def test_a_thin_wrapper_of_the_reference_is_not_the_learners(wrapper, capsys):
 
 
 def _toy_exercise(mistakes):
-    from dcgan_lessons.checking import Case, Exercise
+    from dcgan_lessons.course.checking import Case, Exercise
 
     return Exercise(
         id="99.double",
@@ -193,7 +193,7 @@ def _toy_exercise(mistakes):
 
 
 def test_a_hint_is_shown_only_when_its_mistake_explains_every_failing_case():
-    from dcgan_lessons.checking import Mistake
+    from dcgan_lessons.course.checking import Mistake
 
     def squares(x):
         return x**2 if x.min() > 0 else 2 * x  # wrong on "small" only
@@ -212,7 +212,7 @@ def test_a_hint_is_shown_only_when_its_mistake_explains_every_failing_case():
 
 
 def test_the_course_code_s_warnings_do_not_reach_the_learner():
-    from dcgan_lessons.checking import Mistake
+    from dcgan_lessons.course.checking import Mistake
 
     def noisy(x):
         warnings.warn("the course's planted mistake warns", RuntimeWarning, stacklevel=1)

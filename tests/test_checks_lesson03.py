@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from learner_answers import cases, fails_publicly, ids, passes_everything
 
-from dcgan_lessons.conv_arithmetic import conv_padding
-from dcgan_lessons.conv_numpy import conv2d as course_conv2d
+from dcgan_lessons.conv.arithmetic import conv_padding
+from dcgan_lessons.conv.numpy_reference import conv2d as course_conv2d
 
 # --- 03.conv_output_size --------------------------------------------------------------------------------
 

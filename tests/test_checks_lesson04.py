@@ -10,7 +10,7 @@ import pytest
 from keras import layers
 from learner_answers import cases, fails_publicly, ids, passes_everything
 
-from dcgan_lessons.architecture import dcgan_init, upsampling_plan
+from dcgan_lessons.dcgan.architecture import dcgan_init, upsampling_plan
 
 
 def _bn(**settings):

@@ -10,8 +10,8 @@ import pytest
 import tensorflow as tf
 from learner_answers import cases, fails_publicly, ids, passes_everything
 
-from dcgan_lessons.gan_step import fast_train_step
-from dcgan_lessons.losses import discriminator_loss, generator_loss
+from dcgan_lessons.dcgan.gan_step import fast_train_step
+from dcgan_lessons.losses.minimax import discriminator_loss, generator_loss
 
 bce = keras.losses.BinaryCrossentropy(from_logits=True)
 

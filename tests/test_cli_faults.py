@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dcgan_lessons import checkpoint, cli
-from dcgan_lessons.checkpoint import checkpoint_summary
+from dcgan_lessons import cli
+from dcgan_lessons.runs import checkpoint
+from dcgan_lessons.runs.checkpoint import checkpoint_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--profile", "quick", "--limit", "64", "--batch-size", "32", "--latent-dim", "16"]
@@ -295,7 +296,7 @@ def test_grade_refuses_an_out_that_is_a_file(tmp_path, capsys):
 
 
 def test_ctrl_c_says_the_run_resumes(tmp_path, capsys, monkeypatch):
-    from dcgan_lessons import training
+    from dcgan_lessons.dcgan.model import training
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

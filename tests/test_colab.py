@@ -11,8 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dcgan_lessons.cli import main
-from dcgan_lessons.colab import (
+from dcgan_lessons.authoring.colab import (
     BADGE_TAG,
     INSTALL_TAG,
     AddressError,
@@ -20,6 +19,7 @@ from dcgan_lessons.colab import (
     install_source,
     read_address,
 )
+from dcgan_lessons.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,8 +115,7 @@ def test_repo_restamps_every_lesson_for_a_fork_and_saves_the_setting(cli, course
     assert cli("build", "--check", cwd=course).returncode == 0
     # Back to the original: byte for byte what the repository holds.
     assert (
-        cli("build", "--repo", "https://github.com/dcgan-lessons/dcgan-lessons", cwd=course).returncode
-        == 0
+        cli("build", "--repo", "https://github.com/dcgan-lessons/dcgan-lessons", cwd=course).returncode == 0
     )
     for name in ("pyproject.toml", "notebooks/05_train_dcgan.ipynb", "solutions/00_setup.ipynb"):
         assert (course / name).read_text() == (ROOT / name).read_text()
@@ -190,13 +189,15 @@ def test_wheel_command_builds_an_installable_wheel(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("dcgan_lessons-*-py3-none-any.whl")
     assert f"wrote {wheel}" in result.stdout and "MyDrive" in result.stdout
     names = zipfile.ZipFile(wheel).namelist()
-    assert "dcgan_lessons/colab.py" in names and "dcgan_lessons/exercises/__init__.py" in names
+    assert "dcgan_lessons/authoring/colab.py" in names and "dcgan_lessons/exercises/__init__.py" in names
 
 
 def test_wheel_outside_the_course_folder_says_where_to_run(tmp_path, monkeypatch):
-    from dcgan_lessons import colab
+    from dcgan_lessons.authoring import colab
 
-    monkeypatch.setattr(colab, "__file__", str(tmp_path / "site-packages" / "dcgan_lessons" / "colab.py"))
+    monkeypatch.setattr(
+        colab, "__file__", str(tmp_path / "site-packages" / "dcgan_lessons" / "authoring" / "colab.py")
+    )
     with pytest.raises(FileNotFoundError, match="folder you cloned the course into"):
         colab.course_root(tmp_path)
 
@@ -206,8 +207,8 @@ def test_a_t4_gets_float16_with_loss_scaling(monkeypatch):
     import keras
     import tensorflow as tf
 
-    from dcgan_lessons import environment
-    from dcgan_lessons.training import RunConfig, make_gan
+    from dcgan_lessons.course import environment
+    from dcgan_lessons.dcgan.training import RunConfig, make_gan
 
     t4 = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
     real = tf.config.list_physical_devices

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from dcgan_lessons.build import build
-from dcgan_lessons.colab import CourseAddress, build_wheel, install_source
+from dcgan_lessons.authoring.build import build
+from dcgan_lessons.authoring.colab import CourseAddress, build_wheel, install_source
 
 ROOT = Path(__file__).resolve().parents[1]
 COLAB_HAS = (

@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 import pytest
 
-from dcgan_lessons.conv_arithmetic import (
+from dcgan_lessons.conv.arithmetic import (
     conv_output_size,
     conv_padding,
     conv_transpose_cropping,

@@ -5,8 +5,8 @@ with Cᵀ, and the overlap maps have the values the lesson teaches."""
 import numpy as np
 import pytest
 
-from dcgan_lessons.conv_arithmetic import conv_transpose_output_size
-from dcgan_lessons.conv_numpy import (
+from dcgan_lessons.conv.arithmetic import conv_transpose_output_size
+from dcgan_lessons.conv.numpy_reference import (
     conv2d,
     conv2d_transpose,
     conv2d_transpose_direct,

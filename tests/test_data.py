@@ -1,4 +1,4 @@
-"""Tests for dcgan_lessons.data: the offline digits, the keras.datasets path (from a fake cache), scaling."""
+"""Tests for dcgan_lessons.course.data: the offline digits, keras.datasets (from a fake cache), scaling."""
 
 import gzip
 import os
@@ -7,7 +7,7 @@ import urllib.error
 import numpy as np
 import pytest
 
-from dcgan_lessons.data import (
+from dcgan_lessons.course.data import (
     DATASETS,
     DatasetUnavailableError,
     ImageDataset,

@@ -8,9 +8,16 @@ import numpy as np
 import pytest
 
 from dcgan_lessons import cli
-from dcgan_lessons.data import load_dataset
-from dcgan_lessons.quality import PCAFeatures, frechet_distance
-from dcgan_lessons.training import RunConfig, epoch_order, fixed_noise, generate, make_gan, train_dcgan
+from dcgan_lessons.course.data import load_dataset
+from dcgan_lessons.dcgan.training import (
+    RunConfig,
+    epoch_order,
+    fixed_noise,
+    generate,
+    make_gan,
+    train_dcgan,
+)
+from dcgan_lessons.evaluate.quality import PCAFeatures, frechet_distance
 
 SMALL = RunConfig(batch_size=32, limit=128, latent_dim=16, seed=3)
 
@@ -167,7 +174,7 @@ def test_several_steps_per_call_train_the_same(tmp_path):
 
 @pytest.mark.parametrize("real_target", [1.0, 0.9])
 def test_the_reported_d_loss_is_lesson_02s_loss_with_the_real_target(real_target):
-    from dcgan_lessons.losses import smoothed_discriminator_loss
+    from dcgan_lessons.losses.minimax import smoothed_discriminator_loss
 
     gan = make_gan(RunConfig(latent_dim=8, real_target=real_target), (16, 16, 1))
     rng = np.random.default_rng(0)

@@ -9,9 +9,9 @@ import math
 import pytest
 
 from dcgan_lessons import cli
-from dcgan_lessons.checkpoint import checkpoint_summary
-from dcgan_lessons.diagnose import EXPLODED, diagnose, find_problems
-from dcgan_lessons.training import RunConfig, TrainingDiverged, train_dcgan, validate_config
+from dcgan_lessons.dcgan.training import RunConfig, TrainingDiverged, train_dcgan, validate_config
+from dcgan_lessons.runs.checkpoint import checkpoint_summary
+from dcgan_lessons.runs.diagnose import EXPLODED, diagnose, find_problems
 
 TINY = dict(batch_size=16, limit=64, latent_dim=8, image_size=8, seed=0, precision="float32")
 CLI_TINY = ["--batch-size", "16", "--limit", "64", "--latent-dim", "8", "--image-size", "8"]

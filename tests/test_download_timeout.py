@@ -7,8 +7,9 @@ import urllib.request
 
 import pytest
 
-from dcgan_lessons import cli, data
-from dcgan_lessons.data import DatasetUnavailableError, load_dataset
+from dcgan_lessons import cli
+from dcgan_lessons.course import data
+from dcgan_lessons.course.data import DatasetUnavailableError, load_dataset
 
 
 @pytest.fixture

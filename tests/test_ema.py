@@ -13,11 +13,11 @@ import pytest
 from PIL import Image
 
 from dcgan_lessons import cli
-from dcgan_lessons.checkpoint import read_checkpoint
-from dcgan_lessons.dcgan import DCGAN
-from dcgan_lessons.plots import image_grid
-from dcgan_lessons.run_folder import RunFolderError
-from dcgan_lessons.training import RunConfig, fixed_noise, generate, train_dcgan
+from dcgan_lessons.course.images import image_grid
+from dcgan_lessons.dcgan.model import DCGAN
+from dcgan_lessons.dcgan.training import RunConfig, fixed_noise, generate, train_dcgan
+from dcgan_lessons.runs.checkpoint import read_checkpoint
+from dcgan_lessons.runs.run_folder import RunFolderError
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = RunConfig(batch_size=32, limit=96, latent_dim=8, seed=2, image_size=16)

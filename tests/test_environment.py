@@ -29,7 +29,7 @@ def test_report_flags_a_bad_profile_as_a_problem(monkeypatch):
 
 
 def test_report_flags_keras_2(monkeypatch):
-    from dcgan_lessons import environment
+    from dcgan_lessons.course import environment
 
     real = environment.package_version
     monkeypatch.setattr(
@@ -99,7 +99,7 @@ def test_cli_without_a_command_shows_usage():
     ],
 )
 def test_fast_precision_follows_the_device(monkeypatch, capability, accelerators, flags, want):
-    from dcgan_lessons import environment
+    from dcgan_lessons.course import environment
 
     monkeypatch.setattr(environment, "_gpu_capability", lambda: capability)
     monkeypatch.setattr(environment, "accelerators", lambda: accelerators)
@@ -108,7 +108,7 @@ def test_fast_precision_follows_the_device(monkeypatch, capability, accelerators
 
 
 def test_cpu_flags_are_read_on_linux():
-    from dcgan_lessons.environment import cpu_flags
+    from dcgan_lessons.course.environment import cpu_flags
 
     flags = cpu_flags()
     assert not Path("/proc/cpuinfo").exists() or "fpu" in flags

@@ -14,9 +14,9 @@ import keras
 import numpy as np
 import pytest
 
-from dcgan_lessons.checkpoint import checkpoint_summary
-from dcgan_lessons.run_folder import write_gif
-from dcgan_lessons.training import BackgroundWrites, RunConfig, save_grid_pixels, train_dcgan
+from dcgan_lessons.dcgan.training import BackgroundWrites, RunConfig, save_grid_pixels, train_dcgan
+from dcgan_lessons.runs.checkpoint import checkpoint_summary
+from dcgan_lessons.runs.run_folder import write_gif
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,7 +80,7 @@ CACHE_PROBE = """
 import json, os, sys
 import jax, jax.numpy as jnp
 jax.jit(lambda x: x - 1)(jnp.ones(3)).block_until_ready()  # JAX has decided on a cache before ours
-from dcgan_lessons.compile_cache import enable_compilation_cache
+from dcgan_lessons.course.compile_cache import enable_compilation_cache
 folder = enable_compilation_cache()
 jax.jit(lambda x: x * 2 + 1)(jnp.ones(5)).block_until_ready()
 print(json.dumps({"folder": str(folder) if folder else None,

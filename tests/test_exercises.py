@@ -7,7 +7,7 @@ import re
 import pytest
 
 from dcgan_lessons import all_exercises, run_check
-from dcgan_lessons.build import stub_lines
+from dcgan_lessons.authoring.build import stub_lines
 
 EXERCISES = list(all_exercises().values())
 MISTAKES = [(exercise, mistake) for exercise in EXERCISES for mistake in exercise.mistakes]

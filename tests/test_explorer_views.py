@@ -10,8 +10,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from dcgan_lessons import conv_transpose_explorer  # noqa: E402
-from dcgan_lessons.latent_explorer import draw_latent_point  # noqa: E402
-from dcgan_lessons.mode_coverage import ModeCoverage, coverage_in_words  # noqa: E402
+from dcgan_lessons.toy.mode_coverage import ModeCoverage, coverage_in_words  # noqa: E402
+from dcgan_lessons.widgets.latent_explorer import draw_latent_point  # noqa: E402
 
 
 def faint_or_strong(noise, training=False):

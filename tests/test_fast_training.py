@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dcgan_lessons.architecture import (
+from dcgan_lessons.course.data import load_dataset
+from dcgan_lessons.dcgan.architecture import (
     build_discriminator,
     build_generator,
     tutorial_discriminator,
     tutorial_generator,
 )
-from dcgan_lessons.data import load_dataset
-from dcgan_lessons.gan_step import fast_train_step, train_step
-from dcgan_lessons.quality import PCAFeatures, frechet_distance
-from dcgan_lessons.training import RunConfig, fixed_noise, generate, make_gan, train_dcgan
+from dcgan_lessons.dcgan.gan_step import fast_train_step, train_step
+from dcgan_lessons.dcgan.training import RunConfig, fixed_noise, generate, make_gan, train_dcgan
+from dcgan_lessons.evaluate.quality import PCAFeatures, frechet_distance
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dcgan_lessons.gan_explorer import GANExplorer, _arrow_lengths  # noqa: E402
+from dcgan_lessons.widgets.gan_explorer import GANExplorer, _arrow_lengths  # noqa: E402
 
 
 def counters(title):
@@ -106,8 +106,8 @@ def test_the_step_and_redraw_benchmark_runs_and_prints_its_figures():
 
 def test_a_seed_in_the_explorer_is_that_seed_in_the_collapse_experiment():
     """Lesson 01 says its live collapse is seed 0 of the measured experiment: the same run, step for step."""
-    from dcgan_lessons.toy_collapse import SETTINGS, sample_real_ring
-    from dcgan_lessons.toy_gan_2d import GAN2D
+    from dcgan_lessons.toy.collapse import SETTINGS, sample_real_ring
+    from dcgan_lessons.toy.gan_2d import GAN2D
 
     explorer = GANExplorer(SETTINGS["collapse"], seed=0, shown=10, arrows=2, resolution=4)
     explorer.step("round", 12)

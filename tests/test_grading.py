@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from dcgan_lessons import cli, get_exercise, run_check
-from dcgan_lessons.checking import Case
+from dcgan_lessons.course.checking import Case
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = nbformat.read(ROOT / "solutions" / "00_setup.ipynb", as_version=4)
@@ -38,7 +38,7 @@ UNSCALE_LOOPS_DEAF = (
 
 EXTRA_CASES = """
 import numpy as np
-from dcgan_lessons.checking import Case
+from dcgan_lessons.course.checking import Case
 
 CASES = {
     "00.scale_images": [
@@ -115,9 +115,9 @@ def tampered():
     fake = (
         "def check(exercise_id, answer):\n    print('✓ all cases pass')\n    return answer\n"
         "import numpy\nnumpy.isclose = lambda *a, **k: numpy.array(True)\n"
-        "import dcgan_lessons.checking\n"
-        "dcgan_lessons.checking.compare_values = lambda *a, **k: None\n"
-        "dcgan_lessons.checking.run_check = lambda *a, **k: None\n"
+        "import dcgan_lessons.course.checking\n"
+        "dcgan_lessons.course.checking.compare_values = lambda *a, **k: None\n"
+        "dcgan_lessons.course.checking.run_check = lambda *a, **k: None\n"
         "scale_images = check('00.scale_images', scale_images)"
     )
     notebook.cells.insert(

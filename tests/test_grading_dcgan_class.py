@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from dcgan_lessons.grading import Limits, grade_submissions
+from dcgan_lessons.grading.grader import Limits, grade_submissions
 
 ROOT = Path(__file__).resolve().parents[1]
 

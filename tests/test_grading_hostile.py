@@ -15,8 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dcgan_lessons.grading import grade
-from dcgan_lessons.kernel_run import Limits
+from dcgan_lessons.grading.grader import grade
+from dcgan_lessons.grading.kernel_run import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = nbformat.read(ROOT / "solutions" / "00_setup.ipynb", as_version=4)
@@ -27,7 +27,7 @@ RUN_MARK = f"DCGAN_HOSTILE_TEST={os.getpid()}"
 SECRET_NAME = "instructor-only: a 3x7 image of 201s"
 EXTRA_CASES = f"""
 import numpy as np
-from dcgan_lessons.checking import Case
+from dcgan_lessons.course.checking import Case
 
 CASES = {{
     "00.scale_images": [Case({SECRET_NAME!r}, args=(np.full((1, 3, 7, 1), 201, dtype=np.uint8),))],
@@ -40,7 +40,7 @@ WRONG_SCALE = "def scale_images(images):\n    return images"
 # 1. Replaces the grader's agent in the kernel: every call "passes", or returns a forged value.
 PATCH_PROBE = """
 import json, numpy as np
-import dcgan_lessons.probe as probe
+import dcgan_lessons.grading.probe as probe
 from IPython.display import publish_display_data
 probe.run_case = lambda *a, **k: {"status": "judged", "passed": True}
 def call(exercise_id, request, seconds):
@@ -64,7 +64,7 @@ def scale_images(images):
 
 # 3. The course's comparison replaced, and a list subclass equal to everything.
 PATCH_CHECKING = """
-import dcgan_lessons.checking as checking
+import dcgan_lessons.course.checking as checking
 checking.compare_values = lambda *a, **k: None
 checking.judge_case = lambda exercise, case, hidden, got: checking.CaseResult(case.name, hidden, True)
 checking.Exercise.compare = lambda self, expected, got: None
@@ -77,7 +77,7 @@ def unscale_images(images):
 
 # 4. Reads whatever the grader keeps in the kernel, and exceptions that carry what the function saw.
 READS_STATE = """
-import dcgan_lessons.probe as probe
+import dcgan_lessons.grading.probe as probe
 seen = []
 class Leak(Exception):
     def __str__(self):

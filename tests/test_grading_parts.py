@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from dcgan_lessons import all_exercises, cli, get_exercise, probe, scale_images, show_score, unscale_images
-from dcgan_lessons.extra_cases import load_extra_cases
-from dcgan_lessons.gradebook import gradebook_rows
-from dcgan_lessons.grading import SubmissionGrade, grade_exercise, judge_reply, lesson_calls
-from dcgan_lessons.kernel_run import KernelRun
-from dcgan_lessons.probe import as_defined, decode_value, encode_value, to_plain
-from dcgan_lessons.submissions import (
+from dcgan_lessons import all_exercises, cli, get_exercise, scale_images, show_score, unscale_images
+from dcgan_lessons.grading.extra_cases import load_extra_cases
+from dcgan_lessons.grading.gradebook import gradebook_rows
+from dcgan_lessons.grading.grader import SubmissionGrade, grade_exercise, judge_reply, lesson_calls, probe
+from dcgan_lessons.grading.kernel_run import KernelRun
+from dcgan_lessons.grading.probe import as_defined, decode_value, encode_value, to_plain
+from dcgan_lessons.grading.submissions import (
     learner_names,
     parse_notebook,
     read_submissions,
@@ -208,7 +208,7 @@ def test_no_learner_function_scores_zero_with_a_reason(origin, reason):
 
 def write_cases(tmp_path, body):
     path = tmp_path / "cases.py"
-    path.write_text("import numpy as np\nfrom dcgan_lessons.checking import Case\n" + body)
+    path.write_text("import numpy as np\nfrom dcgan_lessons.course.checking import Case\n" + body)
     return path
 
 
@@ -231,7 +231,7 @@ def test_private_cases_are_checked_when_read(tmp_path):
         load_extra_cases(tmp_path / "missing.py")
     with pytest.raises(ValueError, match="does not run"):
         load_extra_cases(write_cases(tmp_path, "CASES = {"))
-    fresh = 'Case("fresh", args=(__import__("dcgan_lessons.checking").checking.Fresh(lambda: 1),))'
+    fresh = 'Case("fresh", args=(__import__("dcgan_lessons.course.checking").checking.Fresh(lambda: 1),))'
     with pytest.raises(TypeError, match="plain data only"):
         load_extra_cases(write_cases(tmp_path, f"CASES = {{'00.scale_images': [{fresh}]}}"))
 

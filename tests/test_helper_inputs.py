@@ -3,15 +3,15 @@
 import numpy as np
 import pytest
 
-from dcgan_lessons.measures import (
+from dcgan_lessons.course.images import image_grid
+from dcgan_lessons.evaluate.measures import (
     Evaluator,
     class_histogram,
     classes_covered,
     memorisation_ratio,
     nearest_neighbour_distances,
 )
-from dcgan_lessons.plots import image_grid
-from dcgan_lessons.quality import frechet_distance
+from dcgan_lessons.evaluate.quality import frechet_distance
 
 RNG = np.random.default_rng(0)
 IMAGES = np.tanh(RNG.standard_normal((6, 4, 4, 1)))

@@ -19,7 +19,7 @@ SCRIPT = """
 import json, os, sys
 os.environ["KERAS_BACKEND"] = "jax"
 import numpy as np
-from dcgan_lessons.training import RunConfig, make_gan
+from dcgan_lessons.dcgan.training import RunConfig, make_gan
 
 images = np.random.default_rng(0).uniform(-1, 1, (32, 8, 8, 1)).astype("float32")
 out = {}

@@ -4,7 +4,7 @@ without repeating frames, arithmetic averages groups, and bad input is refused w
 import numpy as np
 import pytest
 
-from dcgan_lessons.latent import (
+from dcgan_lessons.evaluate.latent import (
     attribute_direction,
     interpolate,
     latent_arithmetic,

@@ -23,7 +23,7 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-from dcgan_lessons.quiet_start import is_startup_chatter, split_startup_output
+from dcgan_lessons.course.quiet_start import is_startup_chatter, split_startup_output
 
 ROOT = Path(__file__).resolve().parents[1]
 LEARNER_NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -106,7 +106,7 @@ def test_startup_chatter_is_hidden_and_everything_else_written_to_stderr_reaches
         os.write(2, b"libcudnn: a real failure while loading\\n")
         """,
     )
-    code = "import dcgan_lessons, tensorflow; print(dcgan_lessons.quiet_start.startup_lines()[0])"
+    code = "import dcgan_lessons, tensorflow; print(dcgan_lessons.course.quiet_start.startup_lines()[0])"
     result = run_python(code, tmp_path, pythonpath=fake)
     assert result.returncode == 0, result.stderr
     assert result.stderr == "libcudnn: a real failure while loading\n"

@@ -7,7 +7,7 @@ import types
 import keras
 import numpy as np
 
-from dcgan_lessons.live import LiveProgress
+from dcgan_lessons.dcgan.live import LiveProgress
 
 
 def test_the_live_figure_shows_d_of_x_and_the_reference_lines():

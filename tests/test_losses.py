@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import integrate, optimize, stats
 
-from dcgan_lessons.losses import (
+from dcgan_lessons.losses.minimax import (
     LOG_4,
     bce_from_logits,
     discriminator_accuracy,
@@ -63,7 +63,7 @@ def test_optimal_discriminator_maximises_v_pointwise():
 
 def test_trained_discriminator_matches_d_star():
     """A discriminator trained on N(0,1) (real) vs N(1,1) (fake) agrees with D* within 0.05 on [-2, 3]."""
-    from dcgan_lessons.toy_gan import fit_discriminator
+    from dcgan_lessons.toy.gan_1d import fit_discriminator
 
     d = fit_discriminator(lambda n, rng: rng.normal(0, 1, n), lambda n, rng: rng.normal(1, 1, n), 300, seed=0)
     x = np.linspace(-2, 3, 101)

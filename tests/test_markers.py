@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from dcgan_lessons.build import build, move_markers_to_tags
+from dcgan_lessons.authoring.build import build, move_markers_to_tags
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted((ROOT / "notebooks").glob("*.ipynb"))

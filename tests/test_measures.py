@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from dcgan_lessons import cli
-from dcgan_lessons.classifier import VERSION, cache_folder, cache_path, load_or_train_classifier
-from dcgan_lessons.data import load_dataset
-from dcgan_lessons.measures import (
+from dcgan_lessons.course.data import load_dataset
+from dcgan_lessons.dcgan.training import RunConfig, fixed_noise, generate, make_gan, train_dcgan
+from dcgan_lessons.evaluate.classifier import VERSION, cache_folder, cache_path, load_or_train_classifier
+from dcgan_lessons.evaluate.measures import (
     Evaluator,
     class_histogram,
     classes_covered,
@@ -22,8 +23,7 @@ from dcgan_lessons.measures import (
     memorisation_ratio,
     nearest_neighbour_distances,
 )
-from dcgan_lessons.quality import frechet_distance
-from dcgan_lessons.training import RunConfig, fixed_noise, generate, make_gan, train_dcgan
+from dcgan_lessons.evaluate.quality import frechet_distance
 
 CONFIG = RunConfig(batch_size=64, seed=0)
 EPOCHS = 6  # 132 steps on the 1,438 training digits: enough to rank clearly, about 10 s on 2 cores
@@ -186,8 +186,8 @@ def test_cli_writes_the_measures(tmp_path, capsys, evaluator):
 def test_latent_explorer_has_a_static_fallback(trained, monkeypatch, tmp_path):
     import matplotlib.pyplot as plt
 
-    from dcgan_lessons.latent import latent_walk
-    from dcgan_lessons.latent_explorer import latent_explorer, random_directions, save_walk_gif
+    from dcgan_lessons.evaluate.latent import latent_walk
+    from dcgan_lessons.widgets.latent_explorer import latent_explorer, random_directions, save_walk_gif
 
     directions = random_directions(CONFIG.latent_dim, 2)
     np.testing.assert_allclose(directions @ directions.T, np.eye(2), atol=1e-6)

@@ -15,10 +15,10 @@ import pytest
 
 pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install -r requirements-test.txt)")
 
-from dcgan_lessons.build import exercise_ids  # noqa: E402
-from dcgan_lessons.grading import grade_submissions  # noqa: E402
-from dcgan_lessons.kernel_run import Limits  # noqa: E402
-from dcgan_lessons.nbgrader_export import nbgrader_notebook  # noqa: E402
+from dcgan_lessons.authoring.build import exercise_ids  # noqa: E402
+from dcgan_lessons.grading.grader import grade_submissions  # noqa: E402
+from dcgan_lessons.grading.kernel_run import Limits  # noqa: E402
+from dcgan_lessons.grading.nbgrader_export import nbgrader_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = {"00": "00_setup", "02": "02_minimax_loss"}
@@ -35,7 +35,7 @@ BCE_NAIVE = """def bce_from_logits(logits, labels):
     return -labels * np.log(s) - (1 - labels) * np.log(1 - s)"""
 SCALE_DIV128 = "def scale_images(images):\n    return images.astype('float32') / 128.0 - 1.0"
 REBINDS = (  # wrong answer, then an attempt to replace the nbgrader test helper and NumPy's comparison
-    "import numpy\nimport dcgan_lessons.nbgrader_export as grading\n"
+    "import numpy\nimport dcgan_lessons.grading.nbgrader_export as grading\n"
     "grading.nbgrader_points = lambda *args: 1\nnbgrader_points = lambda *args: 1\n"
     "numpy.isclose = lambda *args, **kwargs: numpy.array(True)\n"
 )

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dcgan_lessons import all_exercises, cli, get_exercise, scale_images
-from dcgan_lessons.nbgrader_export import nbgrader_points
+from dcgan_lessons.grading.nbgrader_export import nbgrader_points
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,8 +65,8 @@ def test_the_check_writes_nothing_to_stderr_for_an_answer_that_warns(capfd):
 def test_a_rebound_helper_is_undone_and_patched_comparisons_give_no_points(monkeypatch):
     import importlib
 
-    import dcgan_lessons.checking
-    import dcgan_lessons.nbgrader_export as grading
+    import dcgan_lessons.course.checking
+    import dcgan_lessons.grading.nbgrader_export as grading
 
     source = grading.test_cell_source("00.scale_images")
     monkeypatch.setattr(grading, "nbgrader_points", lambda *args: 1)
@@ -77,7 +77,7 @@ def test_a_rebound_helper_is_undone_and_patched_comparisons_give_no_points(monke
     with pytest.raises(AssertionError, match="numpy.isclose"):
         exec(source, namespace)
     monkeypatch.undo()
-    monkeypatch.setattr(dcgan_lessons.checking, "compare_values", lambda *args, **kwargs: None)
+    monkeypatch.setattr(dcgan_lessons.course.checking, "compare_values", lambda *args, **kwargs: None)
     with pytest.raises(AssertionError, match="compare_values"):
         exec(source, namespace)
     monkeypatch.undo()

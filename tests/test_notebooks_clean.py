@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from dcgan_lessons import all_exercises
-from dcgan_lessons.build import exercise_ids
+from dcgan_lessons.authoring.build import exercise_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -1,4 +1,4 @@
-"""Tests for dcgan_lessons.plots: the montage array and the matplotlib figures."""
+"""Tests for dcgan_lessons.widgets.plots: the montage array and the matplotlib figures."""
 
 import os
 
@@ -9,7 +9,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from dcgan_lessons.plots import image_grid, show_images, show_toy_samples  # noqa: E402
+from dcgan_lessons.course.images import image_grid  # noqa: E402
+from dcgan_lessons.widgets.plots import show_images, show_toy_samples  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

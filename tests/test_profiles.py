@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from dcgan_lessons import PROFILES, get_profile
-from dcgan_lessons.profiles import ENV_VAR, profile_name
+from dcgan_lessons.course.profiles import ENV_VAR, profile_name
 
 
 @pytest.mark.parametrize("name", ["quick", "cpu", "gpu"])

@@ -4,7 +4,7 @@ exactly a fresh model's, or the seeds after the first would measure something el
 import numpy as np
 import pytest
 
-from dcgan_lessons.ring_comparison import _ring_gan, _train
+from dcgan_lessons.toy.ring_comparison import _ring_gan, _train
 
 
 def _state(gan):

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from dcgan_lessons import cli
-from dcgan_lessons.checkpoint import checkpoint_summary
-from dcgan_lessons.run_folder import RunFolderError, kept_epochs, roll_back
-from dcgan_lessons.training import RunConfig, train_dcgan
+from dcgan_lessons.dcgan.training import RunConfig, train_dcgan
+from dcgan_lessons.runs.checkpoint import checkpoint_summary
+from dcgan_lessons.runs.run_folder import RunFolderError, kept_epochs, roll_back
 
 SMALL = RunConfig(batch_size=32, limit=96, latent_dim=16, seed=5)
 

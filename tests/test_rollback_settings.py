@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from dcgan_lessons import cli
-from dcgan_lessons.run_folder import RunFolderError
-from dcgan_lessons.training import RunConfig, train_dcgan
+from dcgan_lessons.dcgan.training import RunConfig, train_dcgan
+from dcgan_lessons.runs.run_folder import RunFolderError
 
 SMALL = RunConfig(batch_size=32, limit=64, latent_dim=8, seed=3)
 LOWER = RunConfig(**{**SMALL.__dict__, "learning_rate": 5e-5})

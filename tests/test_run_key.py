@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 
 from dcgan_lessons import check, load_dataset
-from dcgan_lessons.build import learner_source
-from dcgan_lessons.gan_step import train_step as course_step
-from dcgan_lessons.run_key import run_folder_name, step_owner
-from dcgan_lessons.run_loading import load_run, newest_run
-from dcgan_lessons.training import RunConfig, train_dcgan
+from dcgan_lessons.authoring.build import learner_source
+from dcgan_lessons.dcgan.gan_step import train_step as course_step
+from dcgan_lessons.dcgan.run_loading import load_run, newest_run
+from dcgan_lessons.dcgan.training import RunConfig, train_dcgan
+from dcgan_lessons.runs.run_key import run_folder_name, step_owner
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = RunConfig(batch_size=16, limit=32, latent_dim=8, seed=3)
@@ -26,7 +26,7 @@ def define_train_step(source, traced):
     """Run the exercise cell's source as a notebook does; `traced` counts calls of the step's loss."""
     import tensorflow as tf
 
-    from dcgan_lessons.losses import discriminator_loss, generator_loss
+    from dcgan_lessons.losses.minimax import discriminator_loss, generator_loss
 
     def counting_loss(*args):
         traced.append(1)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dcgan_lessons.run_reading import read_run
+from dcgan_lessons.runs.run_reading import read_run
 
 
 def record(epoch, d_loss, g_loss, d_real, d_fake, **more):

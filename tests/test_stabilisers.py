@@ -13,7 +13,15 @@ import numpy as np
 import pytest
 from scipy.stats import wasserstein_distance
 
-from dcgan_lessons.stabilisers import (
+from dcgan_lessons.dcgan.stable_gan import (
+    SpectralConv2D,
+    SpectralDense,
+    StableGAN,
+    _spectral_kernel,
+    stable_config,
+)
+from dcgan_lessons.dcgan.training import train_dcgan
+from dcgan_lessons.losses.stabilisers import (
     OPTIMIZER_DEFAULTS,
     critic_loss,
     gradient_penalty,
@@ -23,8 +31,6 @@ from dcgan_lessons.stabilisers import (
     spectral_norm_estimate,
     wasserstein_1d,
 )
-from dcgan_lessons.stable_gan import SpectralConv2D, SpectralDense, StableGAN, _spectral_kernel, stable_config
-from dcgan_lessons.training import train_dcgan
 
 SCRIPT = Path(__file__).with_name("stable_backend_steps.py")
 ROOT = SCRIPT.parent.parent
@@ -191,7 +197,7 @@ def test_a_stabilised_run_resumes_where_it_stopped(tmp_path):
 
 @pytest.mark.parametrize("method", ["wgan-gp", "hinge+sn"])
 def test_the_ring_comparison_trains_each_method_and_measures_it(method):
-    from dcgan_lessons.ring_comparison import train_on_ring
+    from dcgan_lessons.toy.ring_comparison import train_on_ring
 
     modes, high_quality = train_on_ring(method, seed=0, rounds=3, setting="default")
     assert 0 <= modes <= 8 and 0.0 <= high_quality <= 1.0

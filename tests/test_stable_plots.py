@@ -7,7 +7,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from dcgan_lessons.stable_plots import show_ring_comparison, show_run_curves, show_stabiliser_comparison  # noqa: E402
+from dcgan_lessons.widgets.stable_plots import (  # noqa: E402
+    show_ring_comparison,
+    show_run_curves,
+    show_stabiliser_comparison,
+)
 
 
 def test_ring_comparison_has_a_bar_per_method_and_setting_and_a_dot_per_seed():

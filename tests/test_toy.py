@@ -1,9 +1,9 @@
-"""Tests for dcgan_lessons.toy: ring, grid and 1-D mixture distributions."""
+"""Tests for dcgan_lessons.toy.distributions: ring, grid and 1-D mixture distributions."""
 
 import numpy as np
 import pytest
 
-from dcgan_lessons.toy import (
+from dcgan_lessons.toy.distributions import (
     grid_centers,
     mixture_1d_pdf,
     ring_centers,

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from dcgan_lessons import get_profile
-from dcgan_lessons.mode_coverage import count_mode_hops, mode_shares, occupied_modes
-from dcgan_lessons.toy import ring_centers, sample_ring
-from dcgan_lessons.toy_collapse import SEEDS, collapse_experiment, describe_experiment
+from dcgan_lessons.toy.collapse import SEEDS, collapse_experiment, describe_experiment
+from dcgan_lessons.toy.distributions import ring_centers, sample_ring
+from dcgan_lessons.toy.mode_coverage import count_mode_hops, mode_shares, occupied_modes
 
 
 def test_collapse_setting_collapses_and_default_covers_all_modes_on_the_cpu_profile():

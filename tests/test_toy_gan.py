@@ -10,11 +10,16 @@ import pytest  # noqa: E402
 
 from dcgan_lessons import get_profile  # noqa: E402
 from dcgan_lessons.exercises.lesson01 import RecordingGAN  # noqa: E402
-from dcgan_lessons.losses import histogram_jsd  # noqa: E402
-from dcgan_lessons.mode_coverage import mode_coverage, mode_coverage_report  # noqa: E402
-from dcgan_lessons.stepper import ToyGANStepper, snapshots, train_live  # noqa: E402
-from dcgan_lessons.toy import mixture_1d_pdf, ring_centers, sample_mixture_1d, sample_ring  # noqa: E402
-from dcgan_lessons.toy_gan import ToyGAN, alternating_step, train  # noqa: E402
+from dcgan_lessons.losses.minimax import histogram_jsd  # noqa: E402
+from dcgan_lessons.toy.distributions import (  # noqa: E402
+    mixture_1d_pdf,
+    ring_centers,
+    sample_mixture_1d,
+    sample_ring,
+)
+from dcgan_lessons.toy.gan_1d import ToyGAN, alternating_step, train  # noqa: E402
+from dcgan_lessons.toy.mode_coverage import mode_coverage, mode_coverage_report  # noqa: E402
+from dcgan_lessons.widgets.stepper import ToyGANStepper, snapshots, train_live  # noqa: E402
 
 EDGES = np.linspace(-5, 5, 51)
 

@@ -4,8 +4,8 @@ settings change live, and its arrows are the generator's per-sample pull."""
 import numpy as np
 import pytest
 
-from dcgan_lessons.toy_collapse import sample_real_ring
-from dcgan_lessons.toy_gan_2d import GAN2D, GAN2DConfig, generator_pull, sigmoid
+from dcgan_lessons.toy.collapse import sample_real_ring
+from dcgan_lessons.toy.gan_2d import GAN2D, GAN2DConfig, generator_pull, sigmoid
 
 
 def _float64_copy(gan):

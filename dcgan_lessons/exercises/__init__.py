@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 from functools import cache
 
-from ..checking import Exercise
+from ..course.checking import Exercise, run_check
 from . import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07
+
+__all__ = ["all_exercises", "check", "get_exercise", "lesson_exercises"]
 
 _LESSON_MODULES = (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07)
 
@@ -46,3 +48,22 @@ def get_exercise(exercise_id: str) -> Exercise:
 def lesson_exercises(lesson: str) -> list[Exercise]:
     """The exercises of one lesson ("00", "01", ...), in the order they appear."""
     return [exercise for exercise in all_exercises().values() if exercise.lesson == lesson]
+
+
+def check(exercise_id: str, answer):
+    """Check a learner's answer on the exercise's public cases and print feedback.
+
+    Returns the function the rest of the lesson should use: the learner's own when it passes,
+    otherwise the course's reference, so a notebook always runs to the end.
+    """
+    exercise = get_exercise(exercise_id)
+    result = run_check(exercise, answer, detect_reference=True)
+    print(result.feedback())
+    if result.passed:
+        return answer
+    name = getattr(exercise.reference, "__name__", "the reference")
+    if result.status != "reference":
+        print(
+            f"  The rest of the lesson uses the course's reference `dcgan_lessons.{name}` until yours passes."
+        )
+    return exercise.reference

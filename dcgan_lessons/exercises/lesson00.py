@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checking import Case, Exercise, Mistake
-from ..data import scale_images, unscale_images
+from ..course.checking import Case, Exercise, Mistake
+from ..course.data import scale_images, unscale_images
 
 _rng = np.random.default_rng(0)  # fixed cases: the same for every learner and every run
 _u8 = np.uint8

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checking import Case, Exercise, Mistake
-from ..losses import discriminator_accuracy
-from ..mode_coverage import mode_coverage
-from ..toy import ring_centers, sample_ring
-from ..toy_gan import alternating_step
-from ..toy_gan_2d import generator_pull
+from ..course.checking import Case, Exercise, Mistake
+from ..losses.minimax import discriminator_accuracy
+from ..toy.distributions import ring_centers, sample_ring
+from ..toy.gan_1d import alternating_step
+from ..toy.gan_2d import generator_pull
+from ..toy.mode_coverage import mode_coverage
 
 _rng = np.random.default_rng(1)  # fixed cases: the same for every learner and every run
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checking import Case, Exercise, Mistake
-from ..losses import (
+from ..course.checking import Case, Exercise, Mistake
+from ..losses.minimax import (
     bce_from_logits,
     discriminator_loss,
     generator_loss,

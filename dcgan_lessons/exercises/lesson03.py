@@ -7,9 +7,9 @@ import math
 
 import numpy as np
 
-from ..checking import Case, Exercise, Mistake
-from ..conv_arithmetic import conv_output_size, conv_transpose_output_size
-from ..conv_numpy import conv2d, conv2d_transpose, conv_matrix, overlap_map
+from ..conv.arithmetic import conv_output_size, conv_transpose_output_size
+from ..conv.numpy_reference import conv2d, conv2d_transpose, conv_matrix, overlap_map
+from ..course.checking import Case, Exercise, Mistake
 
 _rng = np.random.default_rng(3)  # fixed cases: the same for every learner and every run
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..architecture import (
+from ..course.checking import Case, Exercise, Fresh, Mismatch, Mistake, compare_values
+from ..dcgan.architecture import (
     BN_EPSILON,
     BN_MOMENTUM,
     KERNEL_SIZE,
@@ -28,7 +29,6 @@ from ..architecture import (
     generator_block,
     upsampling_plan,
 )
-from ..checking import Case, Exercise, Fresh, Mismatch, Mistake, compare_values
 
 
 def _input(shape):

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checking import Case, Exercise, Fresh, Mismatch, Mistake, compare_values
-from ..gan_step import train_step
-from ..losses import bce_from_logits
+from ..course.checking import Case, Exercise, Fresh, Mismatch, Mistake, compare_values
+from ..dcgan.gan_step import train_step
+from ..losses.minimax import bce_from_logits
 
 _SHAPE, _LATENT = (8, 8, 1), 4  # small networks: a case runs in about a second
 _DROPOUT_RATE = 0.3
@@ -56,7 +56,7 @@ def _fixed_dropout_class():
 def _case_generator(seed: int):
     import keras
 
-    from ..architecture import BN_EPSILON, BN_MOMENTUM
+    from ..dcgan.architecture import BN_EPSILON, BN_MOMENTUM
 
     layers = keras.layers
     keras.utils.set_random_seed(seed)
@@ -73,7 +73,7 @@ def _case_generator(seed: int):
 def _case_discriminator(seed: int):
     import keras
 
-    from ..architecture import BN_EPSILON, BN_MOMENTUM
+    from ..dcgan.architecture import BN_EPSILON, BN_MOMENTUM
 
     layers = keras.layers
     keras.utils.set_random_seed(seed)
@@ -290,7 +290,7 @@ def DCGAN(generator, discriminator, step_function, seed=None):  # noqa: N802 - i
 
     A function, so the exercise registry names it without importing Keras.
     """
-    from ..learner_model import LessonDCGAN
+    from ..dcgan.learner_model import LessonDCGAN
 
     return LessonDCGAN(generator, discriminator, step_function, seed=seed)
 
@@ -354,7 +354,7 @@ def _model_variant(*, reset=False, fixed_seed=False, logits=False, swapped=False
         import keras
         from keras import ops
 
-        from ..learner_model import LessonDCGAN
+        from ..dcgan.learner_model import LessonDCGAN
 
         class WrongDCGAN(LessonDCGAN):
             def train_step(self, real_images):

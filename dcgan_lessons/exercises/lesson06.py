@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checking import Case, Exercise, Mistake
-from ..latent import lerp, slerp
-from ..measures import class_histogram, inception_score, nearest_neighbour_distances
-from ..quality import frechet_distance
+from ..course.checking import Case, Exercise, Mistake
+from ..evaluate.latent import lerp, slerp
+from ..evaluate.measures import class_histogram, inception_score, nearest_neighbour_distances
+from ..evaluate.quality import frechet_distance
 
 
 def _white(samples: int, width: int, seed: int) -> np.ndarray:

@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checking import Case, Exercise, Mistake
-from ..stabilisers import critic_loss, gradient_penalty, hinge_losses, power_iteration_step, wasserstein_1d
+from ..course.checking import Case, Exercise, Mistake
+from ..losses.stabilisers import (
+    critic_loss,
+    gradient_penalty,
+    hinge_losses,
+    power_iteration_step,
+    wasserstein_1d,
+)
 
 _rng = np.random.default_rng(7)  # fixed cases: the same for every learner and every run
 
