@@ -266,7 +266,7 @@ def truncated(noise, threshold, seed):
 @contextmanager
 def width(base_filters):
     """Build the course's G and D with `base_filters` inside the block (None: unchanged)."""
-    from dcgan_lessons.dcgan.model import training
+    from dcgan_lessons.dcgan import training
 
     saved = training.build_generator, training.build_discriminator
     if base_filters is not None:

@@ -296,7 +296,7 @@ def test_grade_refuses_an_out_that_is_a_file(tmp_path, capsys):
 
 
 def test_ctrl_c_says_the_run_resumes(tmp_path, capsys, monkeypatch):
-    from dcgan_lessons.dcgan.model import training
+    from dcgan_lessons.dcgan import training
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

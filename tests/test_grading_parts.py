@@ -10,9 +10,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from dcgan_lessons import all_exercises, cli, get_exercise, scale_images, show_score, unscale_images
+from dcgan_lessons.grading import probe
 from dcgan_lessons.grading.extra_cases import load_extra_cases
 from dcgan_lessons.grading.gradebook import gradebook_rows
-from dcgan_lessons.grading.grader import SubmissionGrade, grade_exercise, judge_reply, lesson_calls, probe
+from dcgan_lessons.grading.grader import SubmissionGrade, grade_exercise, judge_reply, lesson_calls
 from dcgan_lessons.grading.kernel_run import KernelRun
 from dcgan_lessons.grading.probe import as_defined, decode_value, encode_value, to_plain
 from dcgan_lessons.grading.submissions import (

@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 from scipy.stats import wasserstein_distance
 
+from dcgan_lessons.dcgan.config import stable_config
 from dcgan_lessons.dcgan.stable_gan import (
     SpectralConv2D,
     SpectralDense,
     StableGAN,
     _spectral_kernel,
-    stable_config,
 )
 from dcgan_lessons.dcgan.training import train_dcgan
 from dcgan_lessons.losses.stabilisers import (

@@ -12,7 +12,7 @@ parallel engine of our own:
   BatchNorm layers are `synchronized`, so they normalise with the global batch's statistics; each
   device's losses are divided by the device count before the gradients, which the optimizer sums.
 
-The batches and their order are those of one device (training.epoch_order), and a checkpoint holds plain
+The batches and their order are those of one device (batches.epoch_order), and a checkpoint holds plain
 arrays, so a run resumes on any device count. One device is exactly the single-device path: no strategy,
 no mesh. The data-resident JAX loop (resident.py) runs on one device only: `devices` > 1 uses `fit()`.
 """

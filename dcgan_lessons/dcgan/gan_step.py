@@ -1,8 +1,9 @@
 """The DCGAN training step lesson 05 teaches (`train_step`), and the same step with one generator pass
 (`fast_train_step`, what `DCGAN` runs by default), on TensorFlow, with lesson 02's losses.
 
-Kept apart from `dcgan.py` (which needs Keras at import) so the exercise registry can name `train_step`
-without loading TensorFlow. The losses (`losses.py`) use `keras.ops`, so `DCGAN`'s JAX step shares them.
+Kept apart from `model.py` (which needs Keras at import) so the exercise registry can name `train_step`
+without loading TensorFlow. The losses (`losses/minimax.py`) use `keras.ops`, so `DCGAN`'s JAX step
+shares them.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Finding and loading a finished run: lesson 06 explores lesson 05's generator when its folder exists.
 
-Lesson 05 names its run folders `05_<data set>_<profile>_<whose step>_<digest>` (run_key.py); the newest one
-with a checkpoint is the learner's latest run. Its settings come from its checkpoint (or config.json), so
-the generator is rebuilt exactly as it was trained.
+Lesson 05 names its run folders `05_<data set>_<profile>_<whose step>_<digest>` (runs/run_key.py); the
+newest one with a checkpoint is the learner's latest run. Its settings come from its checkpoint (or
+config.json), so the generator is rebuilt exactly as it was trained.
 """
 
 from __future__ import annotations

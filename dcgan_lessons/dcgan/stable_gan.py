@@ -9,7 +9,7 @@ for each, so per epoch this trainer makes as many G updates as `DCGAN` and n_cri
 
 D sees real and generated images in *one* call in training mode, so a spectrally normalised D makes
 exactly one power-iteration step per update (Miyato et al.); its other calls (the gradient penalty's, G's
-step) are in inference mode and leave u alone. Formulas and constants: stabilisers.py.
+step) are in inference mode and leave u alone. Formulas and constants: losses/stabilisers.py.
 
 Logged per epoch, as for DCGAN: d_loss, g_loss, and d_real / d_fake, which are mean D(x) and D(G(z)) as
 probabilities for "bce" and as raw scores for "wgan-gp" and "hinge" (a critic gives no probability;

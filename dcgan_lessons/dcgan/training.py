@@ -1,7 +1,7 @@
 """Training a DCGAN into a run folder, resumably: what lesson 05 and `python -m dcgan_lessons train` use.
 
 What a run folder holds, the checks made before one is written, kept checkpoints and roll-back are in
-run_folder.py.
+runs/run_folder.py.
 
 When the folder already holds a checkpoint, training continues at the next epoch with the same weights,
 optimizer state, noise stream, data order and history, so an interrupted run (a Colab disconnect) ends
@@ -410,7 +410,7 @@ def train_dcgan(
         images = data.images
     images = np.asarray(images, dtype="float32")
     steps = len(epoch_order(len(images), config.batch_size, config.seed, 0))  # batch_size <= images
-    enable_compilation_cache()  # JAX: a second run loads what this one compiles (compile_cache.py)
+    enable_compilation_cache()  # JAX: a second run loads what this one compiles (course/compile_cache.py)
     placement = Placement(count)
     with placement.scope():  # the variables are created on every device (a no-op on one)
         gan = placement.prepare(make_gan(config, images.shape[1:], step_function, steps_per_execution))

@@ -12,7 +12,7 @@
 - Nearest-neighbour distances to the training images: a generator that copies its training data has
   samples much closer to them than fresh real images are (`memorisation_ratio` well below 1).
 
-`Evaluator` computes them all for a batch of images; `EpochMeasures` (epoch_measures.py) adds them to a
+`Evaluator` computes them all for a batch of images; `EpochMeasures` (dcgan/epoch_measures.py) adds them to a
 training run's per-epoch log.
 """
 

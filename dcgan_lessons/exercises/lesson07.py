@@ -1,5 +1,5 @@
 """Lesson 07's exercises: the WGAN critic loss, the gradient penalty, the hinge losses, one power-iteration
-step of spectral normalisation, and the 1-D Wasserstein distance. References: stabilisers.py.
+step of spectral normalisation, and the 1-D Wasserstein distance. References: losses/stabilisers.py.
 """
 
 from __future__ import annotations

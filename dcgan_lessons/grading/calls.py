@@ -1,6 +1,6 @@
 """The grader's calls of a learner's functions: one per case, its arguments as plain data.
 
-`kernel_run.py` sends each call to the learner's kernel, where `probe.call` makes it; `grading.py` judges
+`kernel_run.py` sends each call to the learner's kernel, where `probe.call` makes it; `grader.py` judges
 the replies. A case's arguments travel as data (`probe.encode_value`), except those only the course's own
 case can build (a Keras input, fresh models, an object to copy), which are named by the case's place in
 the exercise: the kernel builds them from its copy of the course. Private cases must be plain data.

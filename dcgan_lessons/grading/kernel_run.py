@@ -15,7 +15,7 @@ A kernel that dies while starting is started once more.
 
 Then the grader sends one call per case (`probe.call`): every public case of every exercise first, then
 the hidden and private ones, so that nothing learner code could see of a hidden case can come back in the
-text of a public one. Only plain data comes back; the grader judges it (`grading.py`).
+text of a public one. Only plain data comes back; the grader judges it (`grader.py`).
 """
 
 from __future__ import annotations

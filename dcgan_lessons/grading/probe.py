@@ -1,6 +1,6 @@
 """The grader's agent in a learner's kernel: it finds the learner's functions and calls them, nothing else.
 
-The instructor grader (`grading.py`) runs each submitted notebook in its own kernel. Before the first
+The instructor grader (`grader.py`) runs each submitted notebook in its own kernel. Before the first
 learner cell it calls `install`, which registers an IPython `post_run_cell` hook: after every cell the
 hook notes, for each exercise `NN.name` of the lesson, the latest function called `name` that the
 learner wrote (not the course's reference, which a failed `check` puts in its place). After the last

@@ -19,7 +19,7 @@ spectral normalisation and the two time-scale update rule, each with the paper i
 
 The NumPy functions (`critic_loss`, `gradient_penalty`, `hinge_losses`, `power_iteration_step`,
 `wasserstein_1d`) are the references of lesson 07's exercises; the `*_ops` losses are the same formulas in
-`keras.ops`, for the training steps in stable_gan.py on either backend.
+`keras.ops`, for the training steps in dcgan/stable_gan.py on either backend.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ def checkpoint_arrays(gan, epoch: int, history: list[dict], config: dict | None 
     """The run's state after `epoch` epochs as host copies (`save_checkpoint`'s first half).
 
     Copies, so training on (which updates the weights in place) cannot change what is then written:
-    training.py writes them on a background thread while the next epoch trains.
+    dcgan/training.py writes them on a background thread while the next epoch trains.
     """
     arrays = {"epoch": np.array(epoch), "history": np.array(json.dumps(history))}
     if config is not None:

@@ -1,6 +1,6 @@
 """Run folders: their files, the checks made before one is written, kept checkpoints and roll-back.
 
-A run folder (see training.py for what trains into it) holds:
+A run folder (see dcgan/training.py for what trains into it) holds:
     config.json        the settings of the run (a resume must use the same ones)
     checkpoint.npz     the state after the last finished epoch, and the run's settings (see checkpoint.py)
     checkpoints/epoch_NNN.npz   the state after every `keep_every`-th epoch, for rolling back
