@@ -22,7 +22,8 @@ import warnings
 REMOVED_IN = "0.2"
 PACKAGE = __name__.rpartition(".")[0]
 
-# old module (0.1) -> its path now, inside the package
+# old module (0.1) -> its path now, inside the package. Not `mode_coverage` and `latent_explorer`: those are
+# also functions the package exports, and importing a module of that name would replace the function.
 MOVED = {
     "validation": "course.validation",
     "profiles": "course.profiles",
@@ -55,7 +56,6 @@ MOVED = {
     "toy_gan": "toy.gan_1d",
     "toy_gan_2d": "toy.gan_2d",
     "toy_collapse": "toy.collapse",
-    "mode_coverage": "toy.mode_coverage",
     "ring_comparison": "toy.ring_comparison",
     "classifier": "evaluate.classifier",
     "measures": "evaluate.measures",
@@ -64,7 +64,6 @@ MOVED = {
     "plots": "widgets.plots",
     "conv_explorer": "widgets.conv_explorer",
     "gan_explorer": "widgets.gan_explorer",
-    "latent_explorer": "widgets.latent_explorer",
     "stepper": "widgets.stepper",
     "toy_plots": "widgets.toy_plots",
     "measure_plots": "widgets.measure_plots",

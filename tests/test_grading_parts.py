@@ -232,7 +232,8 @@ def test_private_cases_are_checked_when_read(tmp_path):
         load_extra_cases(tmp_path / "missing.py")
     with pytest.raises(ValueError, match="does not run"):
         load_extra_cases(write_cases(tmp_path, "CASES = {"))
-    fresh = 'Case("fresh", args=(__import__("dcgan_lessons.course.checking").checking.Fresh(lambda: 1),))'
+    fresh_class = '__import__("dcgan_lessons.course.checking").course.checking.Fresh'
+    fresh = f'Case("fresh", args=({fresh_class}(lambda: 1),))'
     with pytest.raises(TypeError, match="plain data only"):
         load_extra_cases(write_cases(tmp_path, f"CASES = {{'00.scale_images': [{fresh}]}}"))
 

@@ -142,6 +142,8 @@ def test_every_old_path_leads_to_an_existing_module(old):
     assert new.is_file()
     # A real module or folder of that name would win over the finder, leaving the entry dead.
     assert not (PACKAGE / f"{old}.py").exists() and not (PACKAGE / old).is_dir()
+    # Importing dcgan_lessons.<old> sets that attribute of the package: it must not hide an exported name.
+    assert old not in dcgan_lessons.__all__
 
 
 def old_paths_imported(source: str) -> list[str]:

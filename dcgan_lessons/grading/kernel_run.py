@@ -177,7 +177,8 @@ def _attempt(cells, file_name, lesson, limits: Limits, calls: list[Call], run: K
     env.update(DCGAN_LESSONS_PROFILE=limits.profile, MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="2")
     env[kernel_guard.MARKER] = token
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-    setup = nbformat.v4.new_code_cell(f'__import__("dcgan_lessons.grading.probe").probe.install({lesson!r})')
+    probe = '__import__("dcgan_lessons.grading.probe").grading.probe'  # binds no name in the learner's kernel
+    setup = nbformat.v4.new_code_cell(f"{probe}.install({lesson!r})")
     private = tempfile.mkdtemp(prefix="dcgan-grade-")
     try:
         return _attempt_in(private, cells, file_name, lesson, limits, calls, run, setup, env, token)
@@ -298,7 +299,7 @@ class _DiedIn(DeadKernelError):
 def _probe(client: _Client, calls: list[Call], limits: Limits, run: KernelRun, index: int) -> None:
     """Ask where each function came from, then make every call; all text here is the grader's own."""
     run.probed = True
-    origins = _send(client, "__import__('dcgan_lessons.grading.probe').probe.origins()", 60, index)
+    origins = _send(client, "__import__('dcgan_lessons.grading.probe').grading.probe.origins()", 60, index)
     run.origins = {
         key: value
         for key, value in (origins if isinstance(origins, dict) else {}).items()
@@ -308,7 +309,7 @@ def _probe(client: _Client, calls: list[Call], limits: Limits, run: KernelRun, i
         if (run.origins.get(call.exercise_id) or {}).get("origin") != "learner":
             continue
         seconds = float(limits.case_seconds)
-        probe = "__import__('dcgan_lessons.grading.probe').probe"
+        probe = "__import__('dcgan_lessons.grading.probe').grading.probe"
         source = f"{probe}.call({call.exercise_id!r}, {call.request!r}, {seconds!r})"
         client.last_reply, run.in_flight = None, (call.exercise_id, call.index)
         reply = _send(client, source, int(seconds + _REPLY_SECONDS), index)
