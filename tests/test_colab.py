@@ -184,12 +184,17 @@ def test_install_cell_without_repository_or_wheel_says_where_it_looked(monkeypat
 
 
 def test_wheel_command_builds_an_installable_wheel(tmp_path):
+    stale = ROOT / "build" / "lib" / "dcgan_lessons" / "training.py"  # what a 0.1 build left behind
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("raise ImportError('a stale module from an old build')\n")
     result = run_cli("wheel", "--out", str(tmp_path / "dist"))
     assert result.returncode == 0, result.stderr
     (wheel,) = (tmp_path / "dist").glob("dcgan_lessons-*-py3-none-any.whl")
     assert f"wrote {wheel}" in result.stdout and "MyDrive" in result.stdout
     names = zipfile.ZipFile(wheel).namelist()
     assert "dcgan_lessons/authoring/colab.py" in names and "dcgan_lessons/exercises/__init__.py" in names
+    source = {path.relative_to(ROOT).as_posix() for path in (ROOT / "dcgan_lessons").rglob("*.py")}
+    assert {name for name in names if name.endswith(".py")} == source  # nothing stale, nothing missing
 
 
 def test_wheel_outside_the_course_folder_says_where_to_run(tmp_path, monkeypatch):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -167,6 +168,9 @@ def build_wheel(out: Path | str = "dist", root: Path | str | None = None) -> Pat
     root, out = course_root(root), Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     before = set(out.glob("dcgan_lessons-*.whl"))
+    # setuptools copies the package into build/lib and never deletes what the source no longer has: after
+    # modules moved (0.1's flat files went into folders), a wheel built over an old build/lib carried both.
+    shutil.rmtree(root / "build" / "lib", ignore_errors=True)
     command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out)]
     command.append(str(root))
     if importlib.util.find_spec("setuptools"):  # build with what is here: no download needed
