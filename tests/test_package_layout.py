@@ -39,6 +39,19 @@ def test_the_package_is_its_folders_and_three_top_level_files():
     assert folders == FOLDERS
 
 
+def test_no_file_of_the_package_is_ignored_by_git():
+    """A file git ignores never reaches a clone: `runs/` (the lessons' run folders) hid runs/__init__.py."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    sources = sorted(
+        str(path.relative_to(ROOT)) for path in PACKAGE.rglob("*") if path.suffix in (".py", ".md")
+    )
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *sources], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    assert ignored == []
+
+
 def test_no_import_circle_inside_the_package():
     cycle = find_cycle(import_edges(PACKAGE))
     assert cycle is None, "import circle: " + " -> ".join(cycle)
