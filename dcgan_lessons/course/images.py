@@ -35,7 +35,7 @@ def image_grid(
         float32 array of shape (rows * (height + padding) + padding, ncols * (width + padding) + padding,
         channels), images laid out row by row.
     """
-    images = _as_unit_images(images, value_range)
+    images = as_unit_images(images, value_range)
     count, height, width, channels = images.shape
     ncols = math.ceil(math.sqrt(count)) if ncols is None else require_int(ncols, "ncols", minimum=1)
     padding = require_int(padding, "padding", minimum=0)
@@ -54,7 +54,7 @@ def image_grid(
     return grid
 
 
-def _as_unit_images(images, value_range) -> np.ndarray:
+def as_unit_images(images, value_range) -> np.ndarray:
     """Validate a batch of images and return it as float32 in [0, 1], (batch, height, width, channels)."""
     array = as_array(images, "images")
     if array.ndim == 3:

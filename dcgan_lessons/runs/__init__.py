@@ -8,9 +8,21 @@ from ..course.lazy import lazy_exports
 __getattr__, __dir__, __all__ = lazy_exports(
     __name__,
     {
-        "checkpoint": ("CheckpointError", "load_checkpoint",),
-        "run_folder": ("RunFolderError", "kept_epochs",),
-        "run_key": ("run_folder_name", "step_owner",),
-        "run_reading": ("print_run_reading", "read_run",),
+        "checkpoint": (
+            "CheckpointError",
+            "load_checkpoint",
+        ),
+        "run_folder": (
+            "RunFolderError",
+            "kept_epochs",
+        ),
+        "run_key": (
+            "run_folder_name",
+            "step_owner",
+        ),
+        "run_reading": (
+            "print_run_reading",
+            "read_run",
+        ),
     },
 )

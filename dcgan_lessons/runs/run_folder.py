@@ -21,8 +21,8 @@ import json
 import os
 from pathlib import Path
 
-from .checkpoint import CheckpointError, atomic_write, checkpoint_summary, copy_checkpoint
 from ..course.validation import require_int
+from .checkpoint import CheckpointError, atomic_write, checkpoint_summary, copy_checkpoint
 
 CHECKPOINT = "checkpoint.npz"
 KEPT = "checkpoints"

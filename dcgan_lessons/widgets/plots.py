@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..course.images import _as_unit_images, image_grid
+from ..course.images import as_unit_images, image_grid
 from ..course.validation import as_array, describe, require_int
 
 
@@ -35,7 +35,7 @@ def show_images(
     """
     import matplotlib.pyplot as plt
 
-    unit_images = _as_unit_images(images, value_range)
+    unit_images = as_unit_images(images, value_range)
     count = len(unit_images)
     ncols = math.ceil(math.sqrt(count)) if ncols is None else require_int(ncols, "ncols", minimum=1)
     nrows = math.ceil(count / ncols)
